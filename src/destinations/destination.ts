@@ -1,0 +1,89 @@
+import type { Row, TableSchema } from '../normalize/table-schema.ts';
+
+/**
+ * One small interface per destination; every implementation is held to the shared
+ * conformance suite in test/destination-conformance.test.ts.
+ *
+ * Life cycle: open → ensureTables → (begin → write… → reconcile… → commit)* → close.
+ * Everything written in a transaction becomes visible atomically at commit, together with
+ * the state records of that transaction; a crash before commit leaves the previous state.
+ */
+export interface Destination {
+  /** e.g. "duckdb:./clockify.duckdb" with any secret removed. */
+  readonly description: string;
+  open(): Promise<void>;
+  /** Create missing tables, add missing columns (never drop); returns what changed. */
+  ensureTables(tables: TableSchema[]): Promise<SchemaChange[]>;
+  /** All committed state records. */
+  readState(): Promise<StateRecord[]>;
+  /** Remove state records (all, or those of one stream). */
+  resetState(filter?: { stream?: string; workspaceId?: string }): Promise<number>;
+  begin(): Promise<Transaction>;
+  /** Record a run in `_clockify_sync_runs` (insert or update by run id). */
+  recordRun(run: RunRecord): Promise<void>;
+  /** Read rows back (for tests, `preview` and summaries): all rows of a table, ordered by primary key. */
+  readTable(table: string): AsyncIterable<Row>;
+  close(): Promise<void>;
+}
+
+export interface Transaction {
+  /**
+   * Upsert rows by primary key. A row whose values equal the stored ones is left untouched
+   * (its `_loaded_at` does not move). For a child table, the children of every parent key
+   * present in this call replace the stored children of those parents.
+   */
+  write(table: string, rows: Row[]): Promise<void>;
+  /**
+   * Rows of `table` matching `scope` whose primary key was not written in this transaction
+   * are deleted (`hard`) or get `_deleted_at` set (`soft`). Soft-deleted rows written again
+   * lose their `_deleted_at`. Returns the number of rows affected. Child rows of deleted
+   * parents follow their parent.
+   */
+  reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number>;
+  /** State records committed with this transaction's rows. */
+  setState(records: StateRecord[]): void;
+  /** Per table: rows inserted, updated (values changed), unchanged, deleted. */
+  commit(): Promise<Record<string, WriteCounts>>;
+  rollback(): Promise<void>;
+}
+
+/** Equality filters plus an optional half-open time range on one timestamp column. */
+export interface Scope {
+  equals: Record<string, string | number | boolean>;
+  range?: { column: string; from?: Date; to?: Date };
+}
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export interface StateRecord {
+  workspaceId: string;
+  stream: string;
+  /** '' when the stream has one partition per workspace. */
+  partition: string;
+  /** A JSON-serializable cursor. */
+  cursor: unknown;
+  updatedAt: Date;
+}
+
+export interface SchemaChange {
+  table: string;
+  kind: 'created' | 'column-added' | 'type-mismatch';
+  column?: string;
+  detail?: string;
+}
+
+export interface RunRecord {
+  runId: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  status: 'running' | 'succeeded' | 'failed' | 'incomplete';
+  mode: string;
+  rowsPerTable: Record<string, number>;
+  requests: number;
+  error?: string | null;
+}
