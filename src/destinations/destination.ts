@@ -21,23 +21,38 @@ export interface Destination {
   begin(): Promise<Transaction>;
   /** Record a run in `_clockify_sync_runs` (insert or update by run id). */
   recordRun(run: RunRecord): Promise<void>;
-  /** Read rows back (for tests, `preview` and summaries): all rows of a table, ordered by primary key. */
+  /**
+   * Read committed rows back (for tests, `preview` and summaries): all rows of a table, ordered
+   * by primary key, metadata columns included. Values come back in one canonical form whatever
+   * the destination: text → string, bigint → number (a JS bigint beyond 2^53), double and
+   * decimal → number, boolean → boolean, timestamptz → Date, date → 'YYYY-MM-DD', json → the
+   * parsed JSON value, missing → null. Not to be called while a transaction is open.
+   */
   readTable(table: string): AsyncIterable<Row>;
+  /** Runs recorded with `recordRun`, oldest first (optional: used by `status`). */
+  readRuns?(): Promise<RunRecord[]>;
   close(): Promise<void>;
 }
 
 export interface Transaction {
   /**
-   * Upsert rows by primary key. A row whose values equal the stored ones is left untouched
-   * (its `_loaded_at` does not move). For a child table, the children of every parent key
-   * present in this call replace the stored children of those parents.
+   * Upsert rows by primary key (the table must have been passed to `ensureTables`). A row whose
+   * values equal the stored ones is left untouched (its `_loaded_at` does not move). Within one
+   * call the last row of a repeated key wins. A column missing from a row is null; a key that
+   * is not a column of the table is an error (SyncError DESTINATION_UNKNOWN_COLUMN), never
+   * silently dropped.
+   *
+   * Child tables: at commit, for every parent key written in this transaction (to the parent
+   * table, or referenced by child rows written to the child table), stored children not written
+   * in this transaction are deleted — so a list that shrank or became empty is replaced.
    */
   write(table: string, rows: Row[]): Promise<void>;
   /**
    * Rows of `table` matching `scope` whose primary key was not written in this transaction
    * are deleted (`hard`) or get `_deleted_at` set (`soft`). Soft-deleted rows written again
-   * lose their `_deleted_at`. Returns the number of rows affected. Child rows of deleted
-   * parents follow their parent.
+   * lose their `_deleted_at`. Returns the number of rows affected in `table` (already
+   * soft-deleted rows are not counted again). Child rows of deleted parents follow their parent
+   * (and count as deleted in their own table). Scope columns must be columns of `table`.
    */
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number>;
   /** State records committed with this transaction's rows. */
@@ -47,7 +62,7 @@ export interface Transaction {
   rollback(): Promise<void>;
 }
 
-/** Equality filters plus an optional half-open time range on one timestamp column. */
+/** Equality filters plus an optional half-open time range [from, to) on one timestamp column. */
 export interface Scope {
   equals: Record<string, string | number | boolean>;
   range?: { column: string; from?: Date; to?: Date };
