@@ -207,7 +207,7 @@ export function parseReportQuery(body: Record<string, unknown>, ctx: QueryContex
     userGroups: readEntityFilter(body, 'userGroups', USER_STATUS),
     projects: readEntityFilter(body, 'projects', ARCHIVED_STATUS),
     clients: readEntityFilter(body, 'clients', ARCHIVED_STATUS),
-    tasks: readEntityFilter(body, 'tasks', ['ACTIVE', 'DONE', ...ARCHIVED_STATUS]),
+    tasks: readEntityFilter(body, 'tasks', ARCHIVED_STATUS),
     tags: readEntityFilter(body, 'tags', ARCHIVED_STATUS),
     billable: readBool(body, 'billable'),
     description: readString(body, 'description') || undefined,
