@@ -148,7 +148,7 @@ function validateLayer(raw: Record<string, unknown>, names: Record<string, strin
     const idx = path.find((p) => typeof p === 'number');
     return `${names[key] ?? key}${idx !== undefined ? ` (item ${Number(idx) + 1})` : ''}`;
   };
-  const parsed = SettingsSchema.safeParse(raw);
+  const parsed = SettingsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw invalidConfig(where, issueLines(parsed.error, raw, SettingsSchema, namer));
   return { settings: parsed.data, names };
 }

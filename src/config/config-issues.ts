@@ -81,6 +81,9 @@ const TYPE_WORDS: Record<string, string> = {
   record: 'a mapping (key: value)',
 };
 
+/** Zod's own English messages start like this; ours start with "must", "is", "has". */
+const isZodDefault = (message: string) => /^(Too (small|big)|Invalid|Expected|Unrecognized)/.test(message);
+
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, root: z.ZodType, name?: PathNamer): string[] {
   const where = formatPath(issue.path, name);
   const raw = valueAt(input, issue.path);
@@ -106,12 +109,14 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, root: z.ZodType,
       return [`${where}: ${shown} must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`];
     }
     case 'too_small': {
+      if (!isZodDefault(issue.message)) return [`${where}: ${shown} ${issue.message}`];
       const min = Number(issue.minimum);
       if (issue.origin === 'array' || issue.origin === 'set') return [`${where}: ${shown} must have at least ${min} item${min === 1 ? '' : 's'}`];
       if (issue.origin === 'string') return [`${where}: must not be empty`];
       return [`${where}: ${shown} must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${min}`];
     }
     case 'too_big': {
+      if (!isZodDefault(issue.message)) return [`${where}: ${shown} ${issue.message}`];
       const max = Number(issue.maximum);
       if (issue.origin === 'array' || issue.origin === 'set') return [`${where}: ${shown} must have at most ${max} items`];
       if (issue.origin === 'string') return [`${where}: must be at most ${max} characters`];

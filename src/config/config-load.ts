@@ -177,7 +177,7 @@ function validateFile(raw: unknown, file: string): ConfigFile {
     throw invalidConfig(file, [`the file must hold a mapping of keys (schedule, log, defaults, sources, customStreams), got ${showValue(raw)}`]);
   }
   refuseInlineSecrets(raw, file);
-  const parsed = ConfigFileSchema.safeParse(raw);
+  const parsed = ConfigFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw invalidConfig(file, issueLines(parsed.error, raw, ConfigFileSchema));
   const names = new Map<string, number>();
   const problems: string[] = [];

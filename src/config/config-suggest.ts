@@ -27,7 +27,14 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
   }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A shared stem counts too ("paginate" → "pagination").
+  const stem = (c: string) => {
+    let i = 0;
+    while (i < word.length && i < c.length && word[i].toLowerCase() === c[i].toLowerCase()) i++;
+    return i;
+  };
+  return candidates.find((c) => stem(c) >= Math.max(4, word.length - 2));
 }
 
 /** Masks the password of a URL-like string (postgres://user:pass@host → postgres://user:***@host). */
