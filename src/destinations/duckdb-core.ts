@@ -1,0 +1,193 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { SyncError } from '../errors.ts';
+import { DELETED_AT, LOADED_AT, type ColumnType, type Row, type TableSchema } from '../normalize/table-schema.ts';
+import type { SchemaChange } from './destination.ts';
+import { DUCKDB_SQL_TYPE, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
+import { quoteIdent } from './sql-names.ts';
+
+/** A stored table as the database describes it. */
+export interface StoredTable {
+  columns: { name: string; type: ColumnType | null; dataType: string }[];
+  primaryKey: string[];
+}
+
+/**
+ * One DuckDB database and the data tables in one schema of it: table creation and evolution,
+ * description and reading. Shared by the DuckDB destination and the file destinations (which
+ * keep their working copy in an in-memory DuckDB). Transactions live in duckdb-tx.ts.
+ */
+export class DuckDBCore {
+  /** Schemas passed to ensureTables, by table name. */
+  readonly schemas = new Map<string, TableSchema>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly con: DuckDBConnection,
+    readonly schema: string,
+  ) {}
+
+  static async open(path: string, schema = 'main', config: Record<string, string> = {}): Promise<DuckDBCore> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const locked = /lock/i.test(msg);
+      throw new SyncError(
+        locked ? 'DESTINATION_LOCKED' : 'DESTINATION_OPEN_FAILED',
+        locked ? `DuckDB file ${path} is in use by another process` : `Cannot open DuckDB database ${path}: ${msg}`,
+        { kind: 'destination', cause: err, hint: locked ? 'Close the other program (or sync) using the file and retry.' : undefined },
+      );
+    }
+    const con = await instance.connect();
+    const core = new DuckDBCore(instance, con, schema);
+    // Timestamps are formatted in UTC wherever text is produced (file exports).
+    await con.run(`SET TimeZone = 'UTC'`).catch(() => {});
+    if (schema !== 'main') await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    return core;
+  }
+
+  /** `"schema"."table"` */
+  qualified(table: string): string {
+    return `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+  }
+
+  /** Run `fn` after every earlier call finished (one statement stream per connection). */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new SyncError('DESTINATION_CLOSED', 'The destination is closed', { kind: 'destination' });
+      return fn();
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async run(sql: string, values?: DuckDBValue[]): Promise<number> {
+    const result = await this.con.run(sql, values);
+    return result.rowsChanged;
+  }
+
+  async rows(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+    const reader = await this.con.runAndReadAll(sql, values);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  async describe(table: string): Promise<StoredTable | null> {
+    const cols = await this.rows(
+      `SELECT column_name, data_type FROM duckdb_columns()
+       WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 ORDER BY column_index`,
+      [this.schema, table],
+    );
+    if (cols.length === 0) return null;
+    const cons = await this.rows(
+      `SELECT constraint_column_names AS cols FROM duckdb_constraints()
+       WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 AND constraint_type = 'PRIMARY KEY'`,
+      [this.schema, table],
+    );
+    return {
+      columns: cols.map((c) => ({ name: String(c.column_name), dataType: String(c.data_type), type: columnTypeOfDuckDB(String(c.data_type)) })),
+      primaryKey: cons.length ? (cons[0].cols as string[]).map(String) : [],
+    };
+  }
+
+  /** Create missing tables, add missing columns, report type differences. Never drops. */
+  async ensureTables(tables: TableSchema[]): Promise<SchemaChange[]> {
+    const changes: SchemaChange[] = [];
+    for (const t of tables) changes.push(...(await this.ensureTable(t)));
+    return changes;
+  }
+
+  async ensureTable(t: TableSchema): Promise<SchemaChange[]> {
+    validateSchema(t);
+    const stored = await this.describe(t.name);
+    const changes: SchemaChange[] = [];
+    if (!stored) {
+      const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}${t.primaryKey.includes(c.name) ? ' NOT NULL' : ''}`);
+      cols.push(`${quoteIdent(LOADED_AT)} TIMESTAMP WITH TIME ZONE`, `${quoteIdent(DELETED_AT)} TIMESTAMP WITH TIME ZONE`);
+      await this.run(`CREATE TABLE IF NOT EXISTS ${this.qualified(t.name)} (${cols.join(', ')}, PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}))`);
+      changes.push({ table: t.name, kind: 'created' });
+    } else {
+      const have = new Map(stored.columns.map((c) => [c.name, c]));
+      for (const c of t.columns) {
+        const s = have.get(c.name);
+        if (!s) {
+          await this.run(`ALTER TABLE ${this.qualified(t.name)} ADD COLUMN ${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
+          changes.push({ table: t.name, kind: 'column-added', column: c.name });
+        } else if (s.type !== c.type) {
+          changes.push({ table: t.name, kind: 'type-mismatch', column: c.name, detail: `stored as ${s.dataType}, catalog says ${c.type} (${DUCKDB_SQL_TYPE[c.type]}); left as stored` });
+        }
+      }
+      for (const meta of [LOADED_AT, DELETED_AT]) {
+        if (!have.has(meta)) await this.run(`ALTER TABLE ${this.qualified(t.name)} ADD COLUMN ${quoteIdent(meta)} TIMESTAMP WITH TIME ZONE`);
+      }
+    }
+    this.schemas.set(t.name, t);
+    return changes;
+  }
+
+  schemaOf(table: string): TableSchema {
+    const s = this.schemas.get(table);
+    if (!s) {
+      throw new SyncError('DESTINATION_UNKNOWN_TABLE', `Table "${table}" was not passed to ensureTables before writing`, { kind: 'destination' });
+    }
+    return s;
+  }
+
+  /** Tables whose `parent.table` is `table`. */
+  childrenOf(table: string): TableSchema[] {
+    return [...this.schemas.values()].filter((s) => s.parent?.table === table);
+  }
+
+  /**
+   * Committed rows of a table, ordered by primary key, in the canonical read form. Reads on a
+   * connection of its own, so it never sees an open transaction's rows.
+   */
+  async *readTable(table: string): AsyncGenerator<Row> {
+    const stored = await this.serial(() => this.describe(table));
+    if (!stored) throw new SyncError('DESTINATION_UNKNOWN_TABLE', `Table "${table}" does not exist`, { kind: 'destination' });
+    const key = this.schemas.get(table)?.primaryKey ?? stored.primaryKey;
+    const select = stored.columns.map((c) => `${readExpr(c.name, quoteIdent(c.name), c.type)} AS ${quoteIdent(c.name)}`).join(', ');
+    const order = key.length ? ` ORDER BY ${key.map(quoteIdent).join(', ')}` : '';
+    const con = await this.instance.connect();
+    try {
+      const result = await con.stream(`SELECT ${select} FROM ${this.qualified(table)}${order}`);
+      const names = stored.columns.map((c) => c.name);
+      const types = stored.columns.map((c) => c.type);
+      for await (const batch of result.yieldRowsJs()) {
+        for (const values of batch) {
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]] = fromReadValue(types[i], values[i]);
+          yield row;
+        }
+      }
+    } finally {
+      con.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    try {
+      this.con.closeSync();
+    } finally {
+      this.instance.closeSync();
+    }
+  }
+}
+
+function validateSchema(t: TableSchema): void {
+  const names = new Set(t.columns.map((c) => c.name));
+  const fail = (why: string) => new SyncError('DESTINATION_BAD_SCHEMA', `Table "${t.name}": ${why}`, { kind: 'destination' });
+  if (names.size !== t.columns.length) throw fail('duplicate column names');
+  if (names.has(LOADED_AT) || names.has(DELETED_AT)) throw fail(`${LOADED_AT} and ${DELETED_AT} are reserved`);
+  if (!t.primaryKey.length) throw fail('no primary key');
+  for (const k of t.primaryKey) if (!names.has(k)) throw fail(`primary key column "${k}" is not a column`);
+  for (const c of t.columns) if (!(c.type in DUCKDB_SQL_TYPE)) throw fail(`column "${c.name}" has unknown type ${c.type}`);
+  if (t.parent) {
+    for (const c of t.parent.columns) if (!names.has(c)) throw fail(`parent column "${c}" is not a column`);
+  }
+}

@@ -1,0 +1,296 @@
+import { DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
+import { SyncError } from '../errors.ts';
+import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
+import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
+import type { DuckDBCore } from './duckdb-core.ts';
+import { castFromStaging, checkRowKeys, stagingType, toStaging } from './duckdb-values.ts';
+import { joinOn, quoteIdent } from './sql-names.ts';
+
+/** What a destination does around the SQL COMMIT (state records, file export). */
+export interface CommitHooks {
+  /** Inside the transaction, just before COMMIT; `changed` = tables with rows inserted, updated or deleted. */
+  beforeCommit?(ctx: { state: StateRecord[]; changed: Set<string>; counts: Record<string, WriteCounts> }): Promise<void>;
+  /** After a successful COMMIT. */
+  afterCommit?(ctx: { state: StateRecord[]; changed: Set<string> }): Promise<void>;
+  /** After ROLLBACK (or a failed commit). */
+  afterRollback?(): Promise<void>;
+}
+
+const CHUNK = 2048;
+const STAGE = '_cs_stage';
+const SRC = '_cs_src';
+
+/**
+ * One DuckDB transaction: staged bulk appends merged by primary key, reconcile, child
+ * replacement at commit. Temp tables (`temp.main._cs_*`) hold the staged batch and the keys
+ * written per table; they vanish with the transaction.
+ */
+export class DuckDBTransaction implements Transaction {
+  private state: StateRecord[] = [];
+  private readonly counts: Record<string, WriteCounts> = {};
+  /** table → temp table holding the primary keys written in this transaction */
+  private readonly written = new Map<string, string>();
+  private readonly loadedAtSql: string;
+  private done = false;
+  private tempSeq = 0;
+
+  private constructor(private readonly core: DuckDBCore, now: Date, private readonly hooks: CommitHooks) {
+    this.loadedAtSql = `TIMESTAMPTZ '${now.toISOString()}'`;
+  }
+
+  static async begin(core: DuckDBCore, now: Date, hooks: CommitHooks = {}): Promise<DuckDBTransaction> {
+    await core.serial(() => core.run('BEGIN TRANSACTION'));
+    return new DuckDBTransaction(core, now, hooks);
+  }
+
+  private count(table: string): WriteCounts {
+    return (this.counts[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+  }
+
+  private live(): void {
+    if (this.done) throw new SyncError('DESTINATION_TX_CLOSED', 'The transaction is already committed or rolled back', { kind: 'destination' });
+  }
+
+  write(table: string, rows: Row[]): Promise<void> {
+    return this.core.serial(async () => {
+      this.live();
+      const schema = this.core.schemaOf(table);
+      const unique = dedupeByKey(schema, rows);
+      const counts = this.count(table);
+      const keys = await this.writtenKeys(schema);
+      if (unique.length === 0) return;
+      await this.stage(schema, unique);
+      const target = this.core.qualified(table);
+      const cols = schema.columns.map((c) => quoteIdent(c.name));
+      const nonKey = schema.columns.filter((c) => !schema.primaryKey.includes(c.name)).map((c) => quoteIdent(c.name));
+      const on = joinOn(schema.primaryKey, 't', 's');
+      const differs = [...nonKey.map((c) => `t.${c} IS DISTINCT FROM s.${c}`), `t.${quoteIdent(DELETED_AT)} IS NOT NULL`].join(' OR ');
+      const set = [...nonKey.map((c) => `${c} = s.${c}`), `${quoteIdent(LOADED_AT)} = ${this.loadedAtSql}`, `${quoteIdent(DELETED_AT)} = NULL`].join(', ');
+      const updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
+      const inserted = await this.core.run(
+        `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
+         SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${SRC} AS s
+         WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`,
+      );
+      const pk = schema.primaryKey.map(quoteIdent).join(', ');
+      await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
+      counts.inserted += inserted;
+      counts.updated += updated;
+      counts.unchanged += unique.length - inserted - updated;
+    });
+  }
+
+  /** Append rows into the staging table through a data chunk appender, then cast into `_cs_src`. */
+  private async stage(schema: TableSchema, rows: Row[]): Promise<void> {
+    const types = schema.columns.map((c) => stagingType(c.type));
+    const defs = schema.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].toString()}`);
+    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (${defs.join(', ')})`);
+    const known = new Set(schema.columns.map((c) => c.name));
+    const appender = await this.core.con.createAppender(STAGE, 'main', 'temp');
+    try {
+      const columns: DuckDBValue[][] = schema.columns.map(() => new Array(CHUNK));
+      for (let off = 0; off < rows.length; off += CHUNK) {
+        const n = Math.min(CHUNK, rows.length - off);
+        for (let r = 0; r < n; r++) {
+          const row = rows[off + r];
+          checkRowKeys(schema.name, row, known);
+          for (let c = 0; c < schema.columns.length; c++) {
+            const col = schema.columns[c];
+            columns[c][r] = toStaging(col, row[col.name]);
+          }
+        }
+        const chunk = DuckDBDataChunk.create(types, n);
+        chunk.setColumns(n === CHUNK ? columns : columns.map((col) => col.slice(0, n)));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    const select = schema.columns.map((c) => `${castFromStaging(quoteIdent(c.name), c.type)} AS ${quoteIdent(c.name)}`);
+    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${SRC} AS SELECT ${select.join(', ')} FROM ${STAGE}`);
+    await this.core.run(`DROP TABLE ${STAGE}`);
+  }
+
+  /** The temp table of keys written to `schema` in this transaction (created on first use). */
+  private async writtenKeys(schema: TableSchema): Promise<string> {
+    let name = this.written.get(schema.name);
+    if (!name) {
+      name = `_cs_w${this.written.size}`;
+      const pk = schema.primaryKey.map(quoteIdent).join(', ');
+      await this.core.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${pk} FROM ${this.core.qualified(schema.name)} LIMIT 0`);
+      this.written.set(schema.name, name);
+    }
+    return name;
+  }
+
+  reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
+    return this.core.serial(async () => {
+      this.live();
+      const schema = this.core.schemaOf(table);
+      const keys = await this.writtenKeys(schema);
+      const values: DuckDBValue[] = [];
+      const where: string[] = [];
+      const colNames = new Set(schema.columns.map((c) => c.name));
+      const column = (name: string) => {
+        if (!colNames.has(name)) throw new SyncError('DESTINATION_BAD_SCOPE', `Scope column "${name}" is not a column of "${table}"`, { kind: 'destination' });
+        return `t.${quoteIdent(name)}`;
+      };
+      for (const [name, value] of Object.entries(scope.equals)) {
+        values.push(value);
+        where.push(`${column(name)} = $${values.length}`);
+      }
+      if (scope.range) {
+        const col = column(scope.range.column);
+        if (scope.range.from) {
+          values.push(scope.range.from.toISOString());
+          where.push(`${col} >= CAST($${values.length} AS TIMESTAMPTZ)`);
+        }
+        if (scope.range.to) {
+          values.push(scope.range.to.toISOString());
+          where.push(`${col} < CAST($${values.length} AS TIMESTAMPTZ)`);
+        }
+      }
+      where.push(`NOT EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${joinOn(schema.primaryKey, 't', 's')})`);
+      if (deletes === 'soft') where.push(`t.${quoteIdent(DELETED_AT)} IS NULL`);
+      const doomed = await this.tempKeys(schema.primaryKey, `SELECT ${schema.primaryKey.map((k) => `t.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(table)} AS t WHERE ${where.join(' AND ')}`, values);
+      return this.deleteKeys(schema, doomed, deletes);
+    });
+  }
+
+  /** Materialize a key query into a fresh temp table; returns its name. */
+  private async tempKeys(columns: string[], select: string, values?: DuckDBValue[]): Promise<string> {
+    const name = `_cs_k${this.tempSeq++}`;
+    await this.core.run(`CREATE TEMP TABLE ${name} AS ${select}`, values);
+    return name;
+  }
+
+  /** Delete (or soft-delete) the rows of `schema` whose keys are in temp table `keys`, then their children. */
+  private async deleteKeys(schema: TableSchema, keys: string, deletes: 'soft' | 'hard'): Promise<number> {
+    const target = this.core.qualified(schema.name);
+    const match = `EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 't', 'k')})`;
+    const n = deletes === 'hard'
+      ? await this.core.run(`DELETE FROM ${target} AS t WHERE ${match}`)
+      : await this.core.run(`UPDATE ${target} AS t SET ${quoteIdent(DELETED_AT)} = ${this.loadedAtSql} WHERE ${match} AND t.${quoteIdent(DELETED_AT)} IS NULL`);
+    if (n > 0) {
+      this.count(schema.name).deleted += n;
+      for (const child of this.core.childrenOf(schema.name)) {
+        const parentCols = child.parent!.columns;
+        const on = parentCols.map((c, i) => `c.${quoteIdent(c)} = k.${quoteIdent(schema.primaryKey[i])}`).join(' AND ');
+        const extra = deletes === 'soft' ? ` AND c.${quoteIdent(DELETED_AT)} IS NULL` : '';
+        const childKeys = await this.tempKeys(child.primaryKey, `SELECT ${child.primaryKey.map((k) => `c.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(child.name)} AS c WHERE EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${on})${extra}`);
+        await this.deleteKeys(child, childKeys, deletes);
+      }
+    }
+    await this.core.run(`DROP TABLE ${keys}`);
+    return n;
+  }
+
+  /**
+   * Child replacement: for each child table, stored children of parents written in this
+   * transaction (or referenced by written children) that were not written are deleted.
+   * Parents are handled before their children so grandchildren follow.
+   */
+  private async replaceChildren(): Promise<void> {
+    for (const child of byDepth([...this.core.schemas.values()].filter((s) => s.parent))) {
+      const parent = this.core.schemas.get(child.parent!.table);
+      const parentKeys = this.written.get(child.parent!.table);
+      const childKeys = this.written.get(child.name);
+      if (!parentKeys && !childKeys) continue;
+      const pcols = child.parent!.columns;
+      const sources: string[] = [];
+      if (parentKeys && parent) sources.push(`SELECT ${parent.primaryKey.map((k, i) => `${quoteIdent(k)} AS ${quoteIdent(pcols[i])}`).join(', ')} FROM ${parentKeys}`);
+      if (childKeys) sources.push(`SELECT ${pcols.map(quoteIdent).join(', ')} FROM ${childKeys}`);
+      const notWritten = childKeys ? ` AND NOT EXISTS (SELECT 1 FROM ${childKeys} AS w WHERE ${joinOn(child.primaryKey, 'c', 'w')})` : '';
+      const doomed = await this.tempKeys(child.primaryKey,
+        `SELECT ${child.primaryKey.map((k) => `c.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(child.name)} AS c
+         WHERE EXISTS (SELECT 1 FROM (${sources.join(' UNION ')}) AS p WHERE ${joinOn(pcols, 'c', 'p')})${notWritten}`);
+      await this.deleteKeys(child, doomed, 'hard');
+    }
+  }
+
+  setState(records: StateRecord[]): void {
+    this.live();
+    const byKey = new Map(this.state.map((r) => [stateKey(r), r]));
+    for (const r of records) byKey.set(stateKey(r), r);
+    this.state = [...byKey.values()];
+  }
+
+  commit(): Promise<Record<string, WriteCounts>> {
+    return this.core.serial(async () => {
+      this.live();
+      this.done = true;
+      try {
+        await this.replaceChildren();
+        const changed = new Set(Object.entries(this.counts).filter(([, c]) => c.inserted + c.updated + c.deleted > 0).map(([t]) => t));
+        await this.hooks.beforeCommit?.({ state: this.state, changed, counts: this.counts });
+        await this.core.run('COMMIT');
+        await this.hooks.afterCommit?.({ state: this.state, changed });
+      } catch (err) {
+        await this.core.run('ROLLBACK').catch(() => {});
+        await this.hooks.afterRollback?.().catch(() => {});
+        throw wrapCommitError(err);
+      }
+      return this.counts;
+    });
+  }
+
+  rollback(): Promise<void> {
+    return this.core.serial(async () => {
+      if (this.done) return;
+      this.done = true;
+      await this.core.run('ROLLBACK').catch(() => {});
+      await this.hooks.afterRollback?.();
+    });
+  }
+}
+
+function wrapCommitError(err: unknown): unknown {
+  if (err instanceof SyncError) return err;
+  return new SyncError('DESTINATION_COMMIT_FAILED', `Commit failed; the previous state is kept: ${err instanceof Error ? err.message : String(err)}`, { kind: 'destination', cause: err });
+}
+
+export function stateKey(r: { workspaceId: string; stream: string; partition: string }): string {
+  return `${r.workspaceId}\u0000${r.stream}\u0000${r.partition}`;
+}
+
+/** Rows with a repeated primary key reduced to the last one; null keys refused. */
+export function dedupeByKey(schema: TableSchema, rows: Row[]): Row[] {
+  const pk = schema.primaryKey;
+  const seen = new Map<unknown, number>();
+  let dup = false;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    let key: unknown;
+    if (pk.length === 1) {
+      key = row[pk[0]];
+      if (key === null || key === undefined) throw nullKey(schema, pk[0]);
+      if (typeof key === 'number') key = String(key);
+    } else {
+      const parts: string[] = [];
+      for (const k of pk) {
+        const v = row[k];
+        if (v === null || v === undefined) throw nullKey(schema, k);
+        parts.push(v instanceof Date ? v.toISOString() : String(v));
+      }
+      key = parts.join('\u0000');
+    }
+    if (seen.has(key)) dup = true;
+    seen.set(key, i);
+  }
+  if (!dup) return rows;
+  return [...seen.values()].sort((a, b) => a - b).map((i) => rows[i]);
+}
+
+function nullKey(schema: TableSchema, column: string): SyncError {
+  return new SyncError('DESTINATION_NULL_KEY', `A row of "${schema.name}" has no value for primary-key column "${column}"`, { kind: 'destination' });
+}
+
+function byDepth(children: TableSchema[]): TableSchema[] {
+  const all = new Map(children.map((c) => [c.name, c]));
+  const depth = (t: TableSchema, seen = 0): number => {
+    const p = t.parent ? all.get(t.parent.table) : undefined;
+    return p && seen < 16 ? 1 + depth(p, seen + 1) : 0;
+  };
+  return [...children].sort((a, b) => depth(a) - depth(b));
+}

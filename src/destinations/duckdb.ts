@@ -1,0 +1,149 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import { SyncError } from '../errors.ts';
+import type { Row, TableSchema } from '../normalize/table-schema.ts';
+import type { Destination, RunRecord, SchemaChange, StateRecord, Transaction } from './destination.ts';
+import { DuckDBCore } from './duckdb-core.ts';
+import { DuckDBTransaction } from './duckdb-tx.ts';
+import { quoteIdent } from './sql-names.ts';
+
+export const STATE_TABLE = '_clockify_sync_state';
+export const RUNS_TABLE = '_clockify_sync_runs';
+
+export interface DuckDBDestinationOptions {
+  /** Schema inside the database (default `main`). */
+  schema?: string;
+  /** Clock for `_loaded_at` / `_deleted_at` (tests). */
+  now?: () => Date;
+  /** DuckDB configuration options (e.g. `{ threads: '2' }`). */
+  config?: Record<string, string>;
+}
+
+/**
+ * The DuckDB destination: one database file (or `:memory:`). Data tables, the sync state and the
+ * run log live in the same database, so rows and state commit in one transaction.
+ */
+export function createDuckDBDestination(path: string, options: DuckDBDestinationOptions = {}): Destination {
+  const now = options.now ?? (() => new Date());
+  const schema = options.schema ?? 'main';
+  let core: DuckDBCore | null = null;
+  const need = (): DuckDBCore => {
+    if (!core) throw new SyncError('DESTINATION_NOT_OPEN', 'The destination is not open', { kind: 'destination' });
+    return core;
+  };
+  const q = (t: string) => need().qualified(t);
+
+  return {
+    description: `duckdb:${path}${schema !== 'main' ? ` (schema ${schema})` : ''}`,
+
+    async open() {
+      if (core) return;
+      core = await DuckDBCore.open(path, schema, options.config);
+      const c = core;
+      await c.serial(async () => {
+        await c.run(`CREATE TABLE IF NOT EXISTS ${q(STATE_TABLE)} (
+          workspace_id VARCHAR NOT NULL, stream VARCHAR NOT NULL, "partition" VARCHAR NOT NULL,
+          cursor JSON, updated_at TIMESTAMP WITH TIME ZONE,
+          PRIMARY KEY (workspace_id, stream, "partition"))`);
+        await c.run(`CREATE TABLE IF NOT EXISTS ${q(RUNS_TABLE)} (
+          run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP WITH TIME ZONE, ended_at TIMESTAMP WITH TIME ZONE,
+          status VARCHAR, mode VARCHAR, rows_per_table JSON, requests BIGINT, error VARCHAR)`);
+      });
+    },
+
+    ensureTables(tables: TableSchema[]): Promise<SchemaChange[]> {
+      const c = need();
+      return c.serial(() => c.ensureTables(tables));
+    },
+
+    async readState(): Promise<StateRecord[]> {
+      const c = need();
+      const rows = await c.serial(() => c.rows(
+        `SELECT workspace_id, stream, "partition", CAST(cursor AS VARCHAR) AS cursor, updated_at FROM ${q(STATE_TABLE)} ORDER BY 1, 2, 3`));
+      return rows.map((r) => ({
+        workspaceId: String(r.workspace_id),
+        stream: String(r.stream),
+        partition: String(r.partition),
+        cursor: r.cursor === null ? null : JSON.parse(String(r.cursor)),
+        updatedAt: r.updated_at as Date,
+      }));
+    },
+
+    resetState(filter = {}): Promise<number> {
+      const c = need();
+      const where: string[] = [];
+      const values: DuckDBValue[] = [];
+      if (filter.stream !== undefined) {
+        values.push(filter.stream);
+        where.push(`stream = $${values.length}`);
+      }
+      if (filter.workspaceId !== undefined) {
+        values.push(filter.workspaceId);
+        where.push(`workspace_id = $${values.length}`);
+      }
+      return c.serial(() => c.run(`DELETE FROM ${q(STATE_TABLE)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`, values));
+    },
+
+    begin(): Promise<Transaction> {
+      const c = need();
+      return DuckDBTransaction.begin(c, now(), {
+        beforeCommit: async ({ state }) => {
+          for (const r of state) {
+            await c.run(
+              `INSERT INTO ${q(STATE_TABLE)} (workspace_id, stream, "partition", cursor, updated_at)
+               VALUES ($1, $2, $3, CAST($4 AS JSON), CAST($5 AS TIMESTAMPTZ))
+               ON CONFLICT (workspace_id, stream, "partition") DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+              [r.workspaceId, r.stream, r.partition, JSON.stringify(r.cursor ?? null), r.updatedAt.toISOString()],
+            );
+          }
+        },
+      });
+    },
+
+    recordRun(run: RunRecord): Promise<void> {
+      const c = need();
+      return c.serial(async () => {
+        await c.run(
+          `INSERT INTO ${q(RUNS_TABLE)} (run_id, started_at, ended_at, status, mode, rows_per_table, requests, error)
+           VALUES ($1, CAST($2 AS TIMESTAMPTZ), CAST($3 AS TIMESTAMPTZ), $4, $5, CAST($6 AS JSON), CAST($7 AS BIGINT), $8)
+           ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at,
+             status = excluded.status, mode = excluded.mode, rows_per_table = excluded.rows_per_table,
+             requests = excluded.requests, error = excluded.error`,
+          [run.runId, run.startedAt.toISOString(), run.endedAt ? run.endedAt.toISOString() : null, run.status, run.mode,
+            JSON.stringify(run.rowsPerTable), run.requests, run.error ?? null],
+        );
+      });
+    },
+
+    async readRuns(): Promise<RunRecord[]> {
+      const c = need();
+      const rows = await c.serial(() => c.rows(
+        `SELECT run_id, started_at, ended_at, status, mode, CAST(rows_per_table AS VARCHAR) AS rpt, requests, error
+         FROM ${q(RUNS_TABLE)} ORDER BY started_at, run_id`));
+      return rows.map(runFromRow);
+    },
+
+    readTable(table: string): AsyncIterable<Row> {
+      return need().readTable(table);
+    },
+
+    async close() {
+      const c = core;
+      core = null;
+      if (c) await c.close();
+    },
+  };
+}
+
+export function runFromRow(r: Record<string, unknown>): RunRecord {
+  return {
+    runId: String(r.run_id),
+    startedAt: r.started_at as Date,
+    endedAt: (r.ended_at as Date | null) ?? null,
+    status: String(r.status) as RunRecord['status'],
+    mode: String(r.mode),
+    rowsPerTable: r.rpt ? JSON.parse(String(r.rpt)) : {},
+    requests: Number(r.requests ?? 0),
+    error: (r.error as string | null) ?? null,
+  };
+}
+
