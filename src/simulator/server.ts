@@ -2,12 +2,10 @@
  * Serving the simulator on 127.0.0.1 (`startSimulator`) and the `clockify-sync simulator`
  * command body (`runSimulatorCommand`). In-process use: `createSimulator` (sim-app.ts).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import type { ReportsRouterFactory, SimulatorKeys } from './model.ts';
+import type { SimulatorKeys } from './model.ts';
 import { createSimulator } from './sim-app.ts';
 import type { SimulatorApp, SimulatorOptions } from './sim-app.ts';
 import type { SimulatorCore } from './sim-core.ts';
@@ -32,18 +30,9 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-/** Loads src/simulator/reports/router.ts when it exists (it is built separately). */
-export async function loadReportsRouter(): Promise<ReportsRouterFactory | undefined> {
-  const file = fileURLToPath(new URL('./reports/router.ts', import.meta.url));
-  if (!existsSync(file)) return undefined;
-  const mod = (await import('./reports/router.ts' as string)) as { createReportsRouter?: ReportsRouterFactory };
-  return mod.createReportsRouter;
-}
-
 /** Starts the simulator on 127.0.0.1. */
 export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
-  const reportsRouter = options.reportsRouter ?? (await loadReportsRouter());
-  const built = createSimulator({ ...options, reportsRouter });
+  const built = createSimulator(options);
   const server = serve({ fetch: built.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve();

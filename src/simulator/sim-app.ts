@@ -16,11 +16,12 @@ import { errorResponse } from './sim-http.ts';
 import { createMainApiRoutes } from './sim-api.ts';
 import { createEntryRoutes } from './sim-api-entries.ts';
 import { createControlRoutes } from './sim-control.ts';
+import { createReportsRouter } from './reports/router.ts';
 
 export interface SimulatorOptions extends SimulatorCoreOptions {
   /** Initial faults (also settable at run time through the control API). */
   faults?: Partial<FaultConfig>;
-  /** The Reports API router factory; defaults to src/simulator/reports/router.ts when present. */
+  /** The Reports API router factory (default: createReportsRouter of src/simulator/reports/router.ts). */
   reportsRouter?: ReportsRouterFactory;
 }
 
@@ -78,14 +79,11 @@ export function createSimulator(options: SimulatorOptions = {}): SimulatorApp {
   api.route('/', createEntryRoutes(sim));
   app.route('/api/v1', api);
 
-  const reportsFactory = options.reportsRouter;
-  if (reportsFactory) {
-    const reports = new Hono<SimEnv>();
-    reports.onError(onError);
-    reports.use('*', authMiddleware(sim));
-    reports.route('/', reportsFactory(sim) as Hono<SimEnv>);
-    app.route('/report/v1', reports);
-  }
+  const reports = new Hono<SimEnv>();
+  reports.onError(onError);
+  reports.use('*', authMiddleware(sim));
+  reports.route('/', (options.reportsRouter ?? createReportsRouter)(sim) as Hono<SimEnv>);
+  app.route('/report/v1', reports);
 
   app.notFound((c: Context) => notFoundOrMethod(app, c));
   return { app, sim, faults, stats };

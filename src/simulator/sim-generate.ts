@@ -105,6 +105,9 @@ export function generateDataset(opts: GenerateOptions): MemoryStore {
     if (!isKey) {
       const r = rand();
       status = r < 0.06 ? 'LIMITED' : r < 0.09 ? 'NOT_REGISTERED' : r < 0.11 ? 'PENDING_EMAIL_VERIFICATION' : 'ACTIVE';
+      // Always at least one of each awkward account state.
+      if (u === 3) status = 'LIMITED';
+      if (u === 5) status = 'NOT_REGISTERED';
     }
     const user: User = {
       id: ids.next('user'),
@@ -130,7 +133,7 @@ export function generateDataset(opts: GenerateOptions): MemoryStore {
       let status: 'ACTIVE' | 'INACTIVE' | 'PENDING' = 'ACTIVE';
       if (u >= KEY_USER_COUNT) {
         const r = rand();
-        status = user.status === 'NOT_REGISTERED' || user.status === 'PENDING_EMAIL_VERIFICATION' ? 'PENDING' : r < 0.1 ? 'INACTIVE' : 'ACTIVE';
+        status = user.status === 'NOT_REGISTERED' || user.status === 'PENDING_EMAIL_VERIFICATION' ? 'PENDING' : r < 0.1 || u === 4 ? 'INACTIVE' : 'ACTIVE';
       }
       store.memberList.push({
         workspaceId: ws.id, userId: user.id, role, status,
@@ -164,7 +167,7 @@ function generateWorkspaceEntities(store: MemoryStore, ws: Workspace, sizes: Dat
     const id = ids.next('client');
     store.clientMap.set(id, {
       id, workspaceId: ws.id, name: c === 1 ? 'Müller & Söhne, "GmbH"' : `Client ${c + 1} ${pick(rand, WORDS)}`,
-      archived: c > 0 && chance(rand, 0.2), address: chance(rand, 0.5) ? `${randInt(rand, 1, 200)} Main St, Springfield` : '',
+      archived: c === 2 || (c > 0 && chance(rand, 0.2)), address: chance(rand, 0.5) ? `${randInt(rand, 1, 200)} Main St, Springfield` : '',
       email: chance(rand, 0.5) ? `billing${c}@client.example` : '', note: '',
     });
   }
@@ -174,7 +177,7 @@ function generateWorkspaceEntities(store: MemoryStore, ws: Workspace, sizes: Dat
   const tagCount = Math.max(0, Math.min(40, Math.ceil(sizes.projects / 2) + 3));
   for (let t = 0; t < tagCount; t++) {
     const id = ids.next('tag');
-    store.tagMap.set(id, { id, workspaceId: ws.id, name: t === 0 ? 'ünïcödé 🏷️' : `${pick(rand, WORDS).toLowerCase()}-${t + 1}`, archived: t > 1 && chance(rand, 0.2) });
+    store.tagMap.set(id, { id, workspaceId: ws.id, name: t === 0 ? 'ünïcödé 🏷️' : `${pick(rand, WORDS).toLowerCase()}-${t + 1}`, archived: t === 2 || (t > 1 && chance(rand, 0.2)) });
   }
 
   // User groups
@@ -192,7 +195,7 @@ function generateWorkspaceEntities(store: MemoryStore, ws: Workspace, sizes: Dat
   // Projects (~15% archived; some without client; memberships with rates)
   for (let p = 0; p < sizes.projects; p++) {
     const id = ids.next('project');
-    const archived = p > 2 && chance(rand, 0.15);
+    const archived = p === 3 || (p > 2 && chance(rand, 0.15));
     const projectMembers = sample(rand, memberIds, randInt(rand, 1, Math.min(10, memberIds.length)));
     for (const keyUser of memberIds.slice(0, 3)) if (!projectMembers.includes(keyUser)) projectMembers.push(keyUser);
     const project: Project = {
@@ -210,13 +213,13 @@ function generateWorkspaceEntities(store: MemoryStore, ws: Workspace, sizes: Dat
     };
     store.projectMap.set(id, project);
     // Tasks: 0-5 per project, some DONE, several assignees
-    const taskCount = randInt(rand, 0, 5);
+    const taskCount = p === 0 ? 3 : randInt(rand, 0, 5);
     for (let t = 0; t < taskCount; t++) {
       const tid = ids.next('task');
       const task: Task = {
         id: tid, workspaceId: ws.id, projectId: id, name: t === 0 ? 'Bugfixing' : `${pick(rand, WORDS)} task ${t + 1}`,
         status: chance(rand, 0.2) ? 'DONE' : 'ACTIVE',
-        assigneeIds: sample(rand, projectMembers, randInt(rand, 0, 3)),
+        assigneeIds: sample(rand, projectMembers, t === 0 ? 2 : randInt(rand, 0, 3)),
         userGroupIds: chance(rand, 0.2) && groupIds.length ? [pick(rand, groupIds)] : [],
         billable: project.billable, estimate: chance(rand, 0.4) ? `PT${randInt(rand, 1, 40)}H` : null,
         budgetEstimate: chance(rand, 0.2) ? randInt(rand, 10, 500) * 100 : null,
