@@ -208,7 +208,7 @@ export class PgTransaction implements Transaction {
     await this.client.query(`CREATE TEMP TABLE ${gone} ON COMMIT DROP AS SELECT ${colList(pk)} FROM ${target} WITH NO DATA`);
     const change = deletes === 'hard'
       ? `DELETE FROM ${target} t WHERE ${whereSql}`
-      : `UPDATE ${target} t SET ${ident(DELETED_AT)} = now(), ${ident(LOADED_AT)} = now() WHERE t.${ident(DELETED_AT)} IS NULL AND ${whereSql}`;
+      : `UPDATE ${target} t SET ${ident(DELETED_AT)} = now() WHERE t.${ident(DELETED_AT)} IS NULL AND ${whereSql}`;
     const res = await this.client.query(`WITH d AS (${change} RETURNING ${colList(pk, 't')}) INSERT INTO ${gone} SELECT * FROM d`, params);
     const n = res.rowCount ?? 0;
     this.count(table).deleted += n;
@@ -225,11 +225,15 @@ export class PgTransaction implements Transaction {
     return [...this.ctx.tables.values()].filter((i) => i.schema.parent?.table === table);
   }
 
-  /** Children of every parent key written in this transaction that were not written themselves go. */
+  /**
+   * Children of every parent key written in this transaction that were not written themselves
+   * are deleted. Parents are handled before their children, so grandchildren follow.
+   */
   private async replaceChildren(): Promise<void> {
-    for (const info of this.ctx.tables.values()) {
-      const parent = info.schema.parent;
-      if (!parent) continue;
+    const depth = (t: TableSchema): number => (t.parent && this.ctx.tables.has(t.parent.table) ? 1 + depth(this.info(t.parent.table).schema) : 0);
+    const children = [...this.ctx.tables.values()].filter((i) => i.schema.parent).sort((a, b) => depth(a.schema) - depth(b.schema));
+    for (const info of children) {
+      const parent = info.schema.parent!;
       const p = this.tx.get(parent.table);
       const c = this.tx.get(info.schema.name);
       if (!p && !c) continue;
@@ -243,9 +247,7 @@ export class PgTransaction implements Transaction {
         const pk = info.schema.primaryKey;
         where += ` AND NOT EXISTS (SELECT 1 FROM ${ident(c.keys)} k WHERE ${pk.map((k) => `k.${ident(k)} = t.${ident(k)}`).join(' AND ')})`;
       }
-      const res = await this.client.query(`DELETE FROM ${qualified(this.schema, info.schema.name)} t WHERE ${where}`);
-      const n = res.rowCount ?? 0;
-      if (n > 0) this.count(info.schema.name).deleted += n;
+      await this.removeInto(info.schema.name, where, [], 'hard');
     }
   }
 
