@@ -11,7 +11,8 @@ const memberId = sim.resolveKey('api-key', keys.member)!.userId;
 
 test('none, both, or a Bearer header → 401 code 1000', async () => {
   const expected = { message: 'Multiple or none auth tokens present', code: 1000 };
-  for (const headers of [{}, { 'X-Api-Key': keys.owner, 'X-Addon-Token': keys.addon }, { Authorization: 'Bearer abc' }, { 'X-Api-Key': keys.owner, Authorization: 'Bearer x' }]) {
+  const variants: Record<string, string>[] = [{}, { 'X-Api-Key': keys.owner, 'X-Addon-Token': keys.addon }, { Authorization: 'Bearer abc' }, { 'X-Api-Key': keys.owner, Authorization: 'Bearer x' }];
+  for (const headers of variants) {
     const r = await simGet(app, '/api/v1/user', headers);
     assert.equal(r.status, 401, JSON.stringify(headers));
     assert.deepEqual(r.body, expected);
