@@ -160,3 +160,26 @@ export function placeholdersOf(texts: string[]): { macros: string[]; workspace: 
   }
   return { macros: [...macros], workspace };
 }
+
+/**
+ * JSON Schema of the config file, for editors (e.g. `# yaml-language-server: $schema=…`).
+ * The shorthands the loader accepts are added: a comma-separated string for a list of
+ * strings, lowercase for uppercase enums, and `pagination: page` for `{ kind: page }`.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  const base = z.toJSONSchema(ConfigFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const widen = (node: unknown, key?: string): unknown => {
+    if (Array.isArray(node)) return node.map((x) => widen(x));
+    if (!node || typeof node !== 'object') return node;
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) o[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, widen(pv, pk)])) : widen(v);
+    if (Array.isArray(o.enum) && o.enum.every((x) => typeof x === 'string' && x === x.toUpperCase() && /[A-Z]/.test(x))) {
+      o.enum = [...(o.enum as string[]), ...(o.enum as string[]).map((x) => x.toLowerCase())];
+    }
+    const items = o.items as Record<string, unknown> | undefined;
+    if (o.type === 'array' && (items?.type === 'string' || Array.isArray(items?.enum))) return { anyOf: [o, { type: 'string' }] };
+    if (key === 'pagination') return { anyOf: [o, { type: 'string', enum: [...PAGINATION_KINDS] }] };
+    return o;
+  };
+  return { title: 'clockify-sync configuration', ...(widen(base) as Record<string, unknown>) };
+}

@@ -4,5 +4,5 @@ export { CONFIG_DEFAULTS, REGION_ENDPOINTS } from './config-defaults.ts';
 export { ENV_VARS, type ConfigFlags } from './config-env.ts';
 export { readJobCredentials, type JobCredentials } from './config-credentials.ts';
 export { cronProblem } from './config-checks.ts';
-export { ConfigFileSchema } from './config-schema.ts';
+export { ConfigFileSchema, configJsonSchema } from './config-schema.ts';
 export * from './config-types.ts';
