@@ -58,8 +58,9 @@ function refuseInlineSecrets(raw: unknown, file: string): void {
       const value = (block as Record<string, unknown>)[key];
       if (typeof value === 'string') registerSecret(value);
       const token = /token/i.test(key);
+      const noun = token ? 'token' : key === 'password' ? 'password' : 'key';
       problems.push(
-        `${path}.${key}: a ${token ? 'token' : 'key'} written in the config file is refused (config files get committed, shared and printed); ` +
+        `${path}.${key}: a ${noun} written in the config file is refused (config files get committed, shared and printed); ` +
           (token
             ? 'use addonTokenEnv: VAR_NAME (the token in an environment variable) or addonTokenFile: PATH'
             : 'use apiKeyEnv: VAR_NAME (the key in an environment variable, e.g. CLOCKIFY_API_KEY) or apiKeyFile: PATH (a file holding only the key)'),
