@@ -21,6 +21,12 @@ export class DuckDBCore {
   readonly schemas = new Map<string, TableSchema>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** True while a transaction is open on `con` (DDL then belongs to it). */
+  inTransaction = false;
+  /** Schemas ensured while a transaction was open: re-applied if it rolls back. */
+  ensuredInTransaction: TableSchema[] = [];
+  /** How a rolled-back ensure is applied again (the file destinations also re-import the file). */
+  reapply: (t: TableSchema) => Promise<unknown> = (t) => this.ensureTable(t);
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -101,6 +107,7 @@ export class DuckDBCore {
 
   async ensureTable(t: TableSchema): Promise<SchemaChange[]> {
     validateSchema(t);
+    if (this.inTransaction) this.ensuredInTransaction.push(t);
     const stored = await this.describe(t.name);
     const changes: SchemaChange[] = [];
     if (!stored) {
@@ -125,6 +132,14 @@ export class DuckDBCore {
     }
     this.schemas.set(t.name, t);
     return changes;
+  }
+
+  /** After a rollback: DDL run inside the transaction is gone; apply it again (outside any transaction). */
+  async reapplyAfterRollback(): Promise<TableSchema[]> {
+    const again = this.ensuredInTransaction;
+    this.ensuredInTransaction = [];
+    for (const t of again) await this.reapply(t);
+    return again;
   }
 
   schemaOf(table: string): TableSchema {

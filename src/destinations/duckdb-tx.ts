@@ -39,7 +39,14 @@ export class DuckDBTransaction implements Transaction {
   }
 
   static async begin(core: DuckDBCore, now: Date, hooks: CommitHooks = {}): Promise<DuckDBTransaction> {
-    await core.serial(() => core.run('BEGIN TRANSACTION'));
+    await core.serial(async () => {
+      if (core.inTransaction) {
+        throw new SyncError('DESTINATION_TX_OPEN', 'A transaction is already open on this destination', { kind: 'destination' });
+      }
+      await core.run('BEGIN TRANSACTION');
+      core.inTransaction = true;
+      core.ensuredInTransaction = [];
+    });
     return new DuckDBTransaction(core, now, hooks);
   }
 
@@ -225,10 +232,11 @@ export class DuckDBTransaction implements Transaction {
         const changed = new Set(Object.entries(this.counts).filter(([, c]) => c.inserted + c.updated + c.deleted > 0).map(([t]) => t));
         await this.hooks.beforeCommit?.({ state: this.state, changed, counts: this.counts });
         await this.core.run('COMMIT');
+        this.core.inTransaction = false;
+        this.core.ensuredInTransaction = [];
         await this.hooks.afterCommit?.({ state: this.state, changed });
       } catch (err) {
-        await this.core.run('ROLLBACK').catch(() => {});
-        await this.hooks.afterRollback?.().catch(() => {});
+        if (this.core.inTransaction) await this.afterRollback(true).catch(() => {});
         throw wrapCommitError(err);
       }
       return this.counts;
@@ -239,9 +247,15 @@ export class DuckDBTransaction implements Transaction {
     return this.core.serial(async () => {
       if (this.done) return;
       this.done = true;
-      await this.core.run('ROLLBACK').catch(() => {});
-      await this.hooks.afterRollback?.();
+      await this.afterRollback(true);
     });
+  }
+
+  private async afterRollback(sqlRollback: boolean): Promise<void> {
+    if (sqlRollback) await this.core.run('ROLLBACK').catch(() => {});
+    this.core.inTransaction = false;
+    await this.core.reapplyAfterRollback();
+    await this.hooks.afterRollback?.();
   }
 }
 

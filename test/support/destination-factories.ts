@@ -1,5 +1,6 @@
 import type { Destination } from '../../src/destinations/destination.ts';
 import { createDuckDBDestination } from '../../src/destinations/duckdb.ts';
+import { createFileDestination } from '../../src/destinations/files.ts';
 
 /**
  * Every destination the shared conformance suite runs against. Each entry makes a fresh,
@@ -21,6 +22,13 @@ destinationFactories.push({
   skipReason: () => null,
   create: (dir) => createDuckDBDestination(`${dir}/test.duckdb`, { config: { threads: '2' } }),
 });
+for (const format of ['csv', 'jsonl', 'parquet'] as const) {
+  destinationFactories.push({
+    name: format,
+    skipReason: () => null,
+    create: (dir) => createFileDestination(format, `${dir}/out`, { csvBom: format === 'csv' }),
+  });
+}
 
 // ---- PostgreSQL (needs PG_URL); each test directory gets its own schema, dropped after the test.
 import { after } from 'node:test';
