@@ -130,3 +130,8 @@ test('malformed YAML and JSON: CONFIG_MALFORMED with line and column; missing fi
   mkdirSync(folder);
   assert.equal(failure({ path: folder }).code, 'CONFIG_NOT_FOUND');
 });
+
+test('an inline password is refused with where to put it instead', () => {
+  const err = invalid({ yaml: 'sources:\n  - name: a\n    password: pw-0b8e2c11\n' }, 'sources[0].password: a password written in the config file is refused', 'PGPASSWORD');
+  assert.ok(!err.message.includes('pw-0b8e2c11'));
+});

@@ -63,7 +63,9 @@ function refuseInlineSecrets(raw: unknown, file: string): void {
         `${path}.${key}: a ${noun} written in the config file is refused (config files get committed, shared and printed); ` +
           (token
             ? 'use addonTokenEnv: VAR_NAME (the token in an environment variable) or addonTokenFile: PATH'
-            : 'use apiKeyEnv: VAR_NAME (the key in an environment variable, e.g. CLOCKIFY_API_KEY) or apiKeyFile: PATH (a file holding only the key)'),
+            : noun === 'password'
+              ? 'give the database password in PGPASSWORD or ~/.pgpass, and the destination URL without it'
+              : 'use apiKeyEnv: VAR_NAME (the key in an environment variable, e.g. CLOCKIFY_API_KEY) or apiKeyFile: PATH (a file holding only the key)'),
       );
     }
   }
