@@ -226,3 +226,14 @@ test('streams are checked against the known streams plus custom streams when a l
     (e: SyncError) => e.code === 'CONFIG_INVALID' && e.message.includes('CLOCKIFY_STREAMS: unknown stream "projcts" (did you mean "projects"?); allowed values: projects, clients'),
   );
 });
+
+test('a PostgreSQL password in the file is masked in the description, registered as a secret, and warned about', () => {
+  const path = file('pg.yaml', 'sources:\n  - name: a\n    destination: "postgres://bob:pg-secret-4411@db.internal:5432/dw"\n');
+  const cfg = loadConfig({ file: path, env: {} });
+  const dest = cfg.jobs[0].destination;
+  assert.equal(dest.kind, 'postgres');
+  assert.equal(dest.description, 'postgres://bob:***@db.internal:5432/dw');
+  assert.equal(redact(dest.target), 'postgres://bob:***@db.internal:5432/dw');
+  assert.ok(cfg.warnings.some((w) => w.startsWith('sources[0].destination holds a database password')));
+  assert.ok(!cfg.warnings.join(' ').includes('pg-secret-4411'));
+});

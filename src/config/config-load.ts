@@ -258,6 +258,9 @@ function resolveJob(
   const destHit = pick(layers, 'destination');
   origins.destination = destHit ? destHit.layer.origin : 'default';
   const destination = parseDestination(destHit?.value ?? CONFIG_DEFAULTS.destination, destHit?.layer.baseDir ?? layers[layers.length - 1].baseDir);
+  if (destination.kind === 'postgres' && destHit?.layer.origin === 'file' && new URL(destination.target).password) {
+    warnings.push(`${destHit.layer.names.destination} holds a database password in the config file; prefer PGPASSWORD or ~/.pgpass and a URL without it.`);
+  }
 
   const streamsHit = pick(layers, 'streams');
   origins.streams = streamsHit ? streamsHit.layer.origin : 'default';
