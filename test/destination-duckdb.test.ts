@@ -1,0 +1,228 @@
+/** DuckDB-specific behaviour beyond the shared conformance suite. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDBDestination } from '../src/destinations/duckdb.ts';
+import type { TableSchema } from '../src/normalize/table-schema.ts';
+import { ITEMS, TABLES, counts, item, load, readAll, tempDir } from './support/destination-fixtures.ts';
+
+async function query(path: string, sql: string): Promise<Record<string, unknown>[]> {
+  const inst = await DuckDBInstance.create(path);
+  try {
+    const con = await inst.connect();
+    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+    con.closeSync();
+    return rows;
+  } finally {
+    inst.closeSync();
+  }
+}
+
+test('tables get the documented SQL types, a primary key and the metadata columns', async () => {
+  const { dir, cleanup } = await tempDir();
+  const path = `${dir}/db.duckdb`;
+  try {
+    const dest = createDuckDBDestination(path);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    await load(dest, { items: [item(1)] });
+    await dest.close();
+    const cols = await query(path, `SELECT column_name AS c, data_type AS t FROM duckdb_columns() WHERE table_name = 'items' ORDER BY column_index`);
+    assert.deepEqual(cols.map((r) => `${r.c} ${r.t}`), [
+      'id VARCHAR', 'workspace_id VARCHAR', 'name VARCHAR', 'n BIGINT', 'amount DOUBLE', 'price DECIMAL(38,9)',
+      'flag BOOLEAN', 'at TIMESTAMP WITH TIME ZONE', 'day DATE', 'meta JSON',
+      '_loaded_at TIMESTAMP WITH TIME ZONE', '_deleted_at TIMESTAMP WITH TIME ZONE',
+    ]);
+    const pk = await query(path, `SELECT constraint_column_names AS k FROM duckdb_constraints() WHERE table_name = 'items__tags' AND constraint_type = 'PRIMARY KEY'`);
+    assert.deepEqual(pk[0].k, ['item_id', 'tag_id']);
+    // values are stored typed, queryable with plain SQL
+    const [row] = await query(path, `SELECT price::VARCHAR AS p, meta->>'$.nested.ok' AS ok, day::VARCHAR AS d, n + 1 AS n1 FROM items`);
+    assert.deepEqual(row, { p: '1234.500000000', ok: 'true', d: '2024-02-02', n1: 11n });
+    const meta = await query(path, `SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_clockify%' ORDER BY 1`);
+    assert.deepEqual(meta.map((r) => r.table_name), ['_clockify_sync_runs', '_clockify_sync_state']);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a type difference is reported as type-mismatch, not forced; data is kept', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    await load(dest, { items: [item(1)] });
+    const changed: TableSchema = { ...ITEMS, columns: ITEMS.columns.map((c) => (c.name === 'n' ? { ...c, type: 'text' } : c)) };
+    const changes = await dest.ensureTables([changed]);
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0].kind, 'type-mismatch');
+    assert.equal(changes[0].column, 'n');
+    assert.match(changes[0].detail ?? '', /BIGINT/);
+    assert.equal((await readAll(dest, 'items'))[0].n, 10);
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('awkward table and column names are quoted safely', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    const odd: TableSchema = {
+      name: 'select "weird" table',
+      primaryKey: ['from'],
+      columns: [
+        { name: 'from', type: 'text' },
+        { name: 'col; DROP TABLE x; --', type: 'bigint' },
+        { name: "it's", type: 'boolean' },
+        { name: 'Mixed Case', type: 'text' },
+      ],
+    };
+    await dest.ensureTables([odd]);
+    const c = await load(dest, { [odd.name]: [{ from: 'a', 'col; DROP TABLE x; --': 1, "it's": true, 'Mixed Case': 'ok' }] });
+    assert.deepEqual(c[odd.name], counts({ inserted: 1 }));
+    const tx = await dest.begin();
+    assert.equal(await tx.reconcile(odd.name, { equals: { "it's": true } }, 'soft'), 1);
+    await tx.commit();
+    const [row] = await readAll(dest, odd.name);
+    assert.equal(row['Mixed Case'], 'ok');
+    assert.ok(row._deleted_at instanceof Date);
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('bad input is a SyncError with a stable code', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    const tx = await dest.begin();
+    await assert.rejects(tx.write('nope', [{ id: 'x' }]), { code: 'DESTINATION_UNKNOWN_TABLE' });
+    await assert.rejects(tx.write('items', [{ workspace_id: 'w' }]), { code: 'DESTINATION_NULL_KEY' });
+    await assert.rejects(tx.write('items', [item(1, { n: 'ten' })]), { code: 'DESTINATION_BAD_VALUE' });
+    await assert.rejects(tx.write('items', [item(1, { at: 'yesterday' })]), { code: 'DESTINATION_BAD_VALUE' });
+    await assert.rejects(tx.reconcile('items', { equals: { missing: 1 } }, 'hard'), { code: 'DESTINATION_BAD_SCOPE' });
+    await assert.rejects(dest.begin(), { code: 'DESTINATION_TX_OPEN' });
+    await tx.rollback();
+    await assert.rejects(tx.commit(), { code: 'DESTINATION_TX_CLOSED' });
+    await assert.rejects(dest.ensureTables([{ ...ITEMS, primaryKey: ['absent'] }]), { code: 'DESTINATION_BAD_SCHEMA' });
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a column added inside a transaction that rolls back is added again', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    const tx = await dest.begin();
+    const v2: TableSchema = { ...ITEMS, columns: [...ITEMS.columns, { name: 'late', type: 'text' }] };
+    assert.deepEqual((await dest.ensureTables([v2])).map((c) => c.column), ['late']);
+    await tx.write('items', [item(1, { late: 'x' })]);
+    await tx.rollback();
+    const c = await load(dest, { items: [item(2, { late: 'y' })] });
+    assert.deepEqual(c.items, counts({ inserted: 1 }));
+    assert.deepEqual((await readAll(dest, 'items')).map((r) => r.late), ['y']);
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('values: bigint beyond 2^53, ISO strings with offsets, dates, decimals as strings', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    await load(dest, {
+      items: [
+        item(1, { n: 9007199254740993n, price: '-0.000000001', at: '2024-06-30T23:30:00-05:00', day: new Date('2024-07-01T00:00:00Z') }),
+        item(2, { n: '42', amount: '1.5', flag: 'true', price: 12 }),
+      ],
+    });
+    const [a, b] = await readAll(dest, 'items');
+    assert.equal(a.n, 9007199254740993n);
+    assert.equal(a.price, -0.000000001);
+    assert.equal((a.at as Date).toISOString(), '2024-07-01T04:30:00.000Z');
+    assert.equal(a.day, '2024-07-01');
+    assert.deepEqual([b.n, b.amount, b.flag, b.price], [42, 1.5, true, 12]);
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a process killed mid-transaction leaves the previous committed state', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = await tempDir();
+  const path = `${dir}/db.duckdb`;
+  try {
+    const dest = createDuckDBDestination(path);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    const tx = await dest.begin();
+    await tx.write('items', [item(1), item(2)]);
+    tx.setState([{ workspaceId: 'w1', stream: 'items', partition: '', cursor: 'committed', updatedAt: new Date() }]);
+    await tx.commit();
+    await dest.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/destination-crash-child.ts', import.meta.url)), path, '20000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        if (String(d).includes('ready')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${err}`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    const again = createDuckDBDestination(path);
+    await again.open();
+    await again.ensureTables(TABLES);
+    const rows = await readAll(again, 'items');
+    assert.deepEqual(rows.map((r) => r.name), ['item 1', 'item 2']);
+    assert.deepEqual((await again.readState()).map((s) => s.cursor), ['committed']);
+    // the rerun completes
+    const c = await load(again, { items: [item(1), item(2), item(3)] });
+    assert.deepEqual(c.items, counts({ inserted: 1, unchanged: 2 }));
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the schema option puts tables in a schema of the file; reopening works', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const a = createDuckDBDestination(`${dir}/db.duckdb`);
+    await a.open();
+    assert.equal(a.description, `duckdb:${dir}/db.duckdb`);
+    await a.close();
+    const b = createDuckDBDestination(`${dir}/db.duckdb`, { schema: 'clockify' });
+    await b.open();
+    await b.ensureTables(TABLES);
+    await load(b, { items: [item(1)] });
+    assert.equal(b.description, `duckdb:${dir}/db.duckdb (schema clockify)`);
+    assert.equal((await readAll(b, 'items')).length, 1);
+    await b.close();
+    const t = await query(`${dir}/db.duckdb`, `SELECT schema_name FROM duckdb_tables() WHERE table_name = 'items'`);
+    assert.deepEqual(t.map((r) => r.schema_name), ['clockify']);
+  } finally {
+    await cleanup();
+  }
+});
