@@ -30,7 +30,7 @@ export function renderWorkspace(ws: Workspace, members: WorkspaceMember[]): Reco
     workspaceSettings: {
       timeRoundingInReports: ws.settings.timeRoundingInReports, onlyAdminsSeeBillableRates: ws.settings.onlyAdminsSeeBillableRates,
       onlyAdminsCreateProject: true, onlyAdminsSeeDashboard: false, defaultBillableProjects: true,
-      lockTimeEntries: ws.lockDate === null ? null : isoUtc(ws.lockDate), lockTimeZone: ws.lockTimeZone,
+      ...(ws.lockDate === null ? {} : { lockTimeEntries: isoUtc(ws.lockDate), lockTimeZone: ws.lockTimeZone }),
       round: { round: 'Round to nearest', minutes: '15' }, projectFavorites: true, canSeeTimeSheet: true, canSeeTracker: true,
       projectPickerSpecialFilter: false, forceProjects: ws.settings.forceProjects, forceTasks: false, forceTags: false, forceDescription: false,
       onlyAdminsSeeAllTimeEntries: ws.settings.onlyAdminsSeeAllTimeEntries, onlyAdminsSeePublicProjectsEntries: false,
@@ -139,7 +139,8 @@ export function renderCustomField(f: CustomField): Record<string, unknown> {
   return {
     id: f.id, workspaceId: f.workspaceId, name: f.name, type: f.type, entityType: f.entityType, status: f.status,
     required: f.required, onlyAdminCanEdit: f.onlyAdminCanEdit, placeholder: f.placeholder, description: f.description,
-    allowedValues: f.allowedValues, workspaceDefaultValue: f.workspaceDefaultValue, projectDefaultValues: f.projectDefaultValues,
+    allowedValues: f.allowedValues, projectDefaultValues: f.projectDefaultValues,
+    ...(f.workspaceDefaultValue === null ? {} : { workspaceDefaultValue: f.workspaceDefaultValue }),
   };
 }
 
@@ -174,7 +175,7 @@ export function renderHoliday(h: Holiday): Record<string, unknown> {
   return {
     id: h.id, name: h.name, workspaceId: h.workspaceId, datePeriod: { startDate: h.startDate, endDate: h.endDate },
     occursAnnually: h.occursAnnually, everyoneIncludingNew: h.everyoneIncludingNew, userIds: h.userIds, userGroupIds: h.userGroupIds,
-    automaticTimeEntryCreation: false, projectId: null, taskId: null,
+    automaticTimeEntryCreation: false,
   };
 }
 
