@@ -155,7 +155,7 @@ export function renderProject(
     duration: isoDuration(opts.durationMs), hourlyRate: p.hourlyRate, costRate: p.costRate,
     estimate: p.estimate, estimateReset: null,
     timeEstimate: { active: p.estimate.type === 'MANUAL', estimate: p.estimate.estimate, includeNonBillable: true, resetOption: null, type: p.estimate.type },
-    budgetEstimate: p.budgetEstimate ? { ...p.budgetEstimate, includeExpenses: false } : null,
+    budgetEstimate: p.budgetEstimate ? renderBudget(p.budgetEstimate) : null,
     memberships: p.memberships.map((m) => renderMembership(m.userId, p.id, 'PROJECT', m.status, m.hourlyRate, m.costRate)),
   };
   if (opts.hydrated) {
@@ -168,6 +168,12 @@ export function renderProject(
       });
   }
   return out;
+}
+
+/** EstimateWithOptionsDto; an unset reset option is left out (the spec has no null there). */
+function renderBudget(b: NonNullable<Project['budgetEstimate']>): Record<string, unknown> {
+  const { resetOption, ...rest } = b;
+  return { ...rest, ...(resetOption ? { resetOption } : {}), includeExpenses: false };
 }
 
 /** HolidayDtoV1 */
