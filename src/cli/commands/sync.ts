@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { loadConfig, type ResolvedJob } from '../../config/index.ts';
+import { EXIT } from '../../errors.ts';
+import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
+import { STREAMS } from '../../streams/stream-table.ts';
+import { clientForJob, destinationForJob } from '../job.ts';
+import { collect, intOption, numberOption } from '../options.ts';
+import { createCliLogger } from '../output.ts';
+import { createProgress, formatSummary } from '../progress.ts';
+import { reportError } from '../report-error.ts';
+
+/** Options shared by every command that talks to Clockify (no defaults here: see loadConfig's precedence). */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'configuration file (YAML or JSON); env CLOCKIFY_CONFIG')
+    .option('--source <name>', 'run only this source of the configuration file')
+    .option('--api-key-file <path>', 'file holding the API key (else env CLOCKIFY_API_KEY)')
+    .option('--addon-token-file <path>', 'file holding an add-on token (X-Addon-Token)')
+    .option('--region <region>', 'euc1 | use2 | euw2 | apse2 (default: the global host)')
+    .option('--base-url <url>', 'custom host: main API at URL/api/v1, reports at URL/report/v1 (subdomains, the simulator)')
+    .option('--workspace <id>', 'workspace id, repeatable or comma-separated (default: every workspace the key can see)', collect)
+    .option('--requests-per-second <n>', 'pace requests (default 10)', numberOption)
+    .option('--concurrency <n>', 'requests in flight at once (default 4)', intOption)
+    .option('--timeout-ms <n>', 'timeout of each request (default 30000)', intOption)
+    .option('--json', 'structured JSON log lines on stderr')
+    .option('--quiet', 'only warnings and errors')
+    .option('--verbose', 'debug log lines (secrets are still masked)');
+}
+
+export function registerSync(program: Command): void {
+  const cmd = program
+    .command('sync')
+    .description('Sync every Clockify entity of every workspace the key can see into a destination.');
+  addSourceOptions(cmd)
+    .option('--destination <spec>', 'duckdb:PATH (default duckdb:./clockify.duckdb), postgres://…, csv:DIR, jsonl:DIR, parquet:DIR, xlsx:FILE')
+    .option('--schema <name>', 'database schema (PostgreSQL default clockify)')
+    .option('--streams <list>', `streams to sync, comma-separated (default all: ${STREAMS.map((s) => s.name).join(', ')})`, collect)
+    .option('--mode <mode>', 'full | incremental')
+    .option('--deletes <how>', 'soft (mark _deleted_at, default) | hard (remove rows)')
+    .option('--csv-bom', 'CSV destination: start files with a UTF-8 BOM (for Excel)')
+    .addHelpText(
+      'after',
+      `
+The API key is read from CLOCKIFY_API_KEY or --api-key-file, never from the command line.
+
+Examples:
+  CLOCKIFY_API_KEY=… clockify-sync sync
+  clockify-sync sync --api-key-file ~/.clockify-key --region euc1 --destination postgres://me@db:5432/warehouse
+  clockify-sync sync --base-url http://127.0.0.1:8899 --streams projects,time_entries --destination parquet:./out`,
+    )
+    .action(async (opts) => {
+      const config = loadConfig({ file: opts.config, env: process.env, flags: { ...opts, workspaces: opts.workspace }, knownStreams: STREAMS.map((s) => s.name) });
+      const jobs = opts.source ? config.jobs.filter((j) => j.source === opts.source) : config.jobs;
+      let exit: number = EXIT.ok;
+      for (const job of jobs) {
+        const code = await runJob(job, opts);
+        if (code !== EXIT.ok && (exit === EXIT.ok || code !== EXIT.incomplete)) exit = code;
+      }
+      process.exitCode = exit;
+    });
+}
+
+/** Runs one configured sync, printing progress and the summary on stderr; returns the exit status. */
+export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: boolean; verbose?: boolean; csvBom?: boolean }): Promise<number> {
+  let progressRef: ReturnType<typeof createProgress> | null = null;
+  const log = createCliLogger(opts, (line) => (progressRef ? progressRef.writeLine(line) : process.stderr.write(line + '\n')));
+  const progress = createProgress({ tty: process.stderr.isTTY === true, json: !!opts.json, quiet: !!opts.quiet, log });
+  progressRef = progress;
+  const client = clientForJob(job);
+  const destination = destinationForJob(job, { csvBom: opts.csvBom });
+  log('info', `${job.source}: syncing into ${destination.description}`);
+  let result: SyncResult;
+  try {
+    result = await runSync({
+      client,
+      destination,
+      workspaces: job.workspaces,
+      streams: job.streams ?? undefined,
+      mode: job.mode,
+      deletes: job.deletes,
+      log,
+      onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
+    });
+  } finally {
+    progress.stop();
+    await destination.close().catch(() => {});
+  }
+  for (const w of result.warnings) log('warn', w);
+  if (!opts.quiet) process.stderr.write(formatSummary({ tables: result.tables, requests: result.requests, durationMs: result.durationMs }) + '\n');
+  if (result.error) return reportError(result.error, !!opts.verbose);
+  return result.status === 'incomplete' ? EXIT.incomplete : EXIT.ok;
+}

@@ -1,0 +1,24 @@
+import { createClockifyClient, type ClockifyClient } from '../clockify/client.ts';
+import { readJobCredentials, type ResolvedJob } from '../config/index.ts';
+import { createDestination } from '../destinations/index.ts';
+import type { Destination } from '../destinations/destination.ts';
+
+/** The HTTP client a resolved job describes (credentials read here, never logged). */
+export function clientForJob(job: ResolvedJob, env: NodeJS.ProcessEnv = process.env): ClockifyClient {
+  const creds = readJobCredentials(job, env);
+  return createClockifyClient({
+    hosts: job.endpoints,
+    apiKey: creds.apiKey,
+    addonToken: creds.addonToken,
+    requestsPerSecond: job.requestsPerSecond,
+    concurrency: job.concurrency,
+    timeoutMs: job.timeoutMs,
+  });
+}
+
+/** The destination a resolved job names (not opened yet). */
+export function destinationForJob(job: ResolvedJob, extra: { csvBom?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): Destination {
+  const { kind, target } = job.destination;
+  const spec = kind === 'postgres' ? target : `${kind}:${target}`;
+  return createDestination(spec, { schema: job.schema ?? undefined, csvBom: extra.csvBom, password: env.PGPASSWORD || undefined });
+}
