@@ -3,6 +3,7 @@
  * (`(url, init) => app.request(url, init)`), loopback `fetch`, or an adapter to the connector's
  * HTTP client (which adds pacing and retries; prefer it in production). No retries here.
  */
+import type { ClockifyClient } from '../clockify/client.ts';
 import { SyncError } from '../errors.ts';
 import type { ReportClient } from './report-fetch.ts';
 
@@ -50,6 +51,17 @@ export function createFetchReportClient(opts: FetchReportClientOptions): Countin
         });
       }
       return json;
+    },
+  };
+}
+
+/** The connector's HTTP client (src/clockify/client.ts: pacing, retries, counting) as a ReportClient. */
+export function reportClientFromClockify(client: Pick<ClockifyClient, 'request'>): ReportClient {
+  return {
+    async post(path, body) {
+      const template = path.replace(/^\/workspaces\/[^/]+/, '/workspaces/{workspaceId}');
+      const res = await client.request({ api: 'reports', method: 'POST', path, template, body });
+      return res.data;
     },
   };
 }
