@@ -6,12 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { createSimulator } from '../src/simulator/sim-app.ts';
-import { createReportsRouter } from '../src/simulator/reports/router.ts';
 import { allEntries } from '../src/simulator/sim-testing.ts';
 import type { TimeEntry } from '../src/simulator/model.ts';
 
 const { app, sim } = createSimulator({
-  seed: 7, workspaces: 2, users: 8, projects: 6, entries: 1200, now: '2026-08-15T12:00:00Z', reportsRouter: createReportsRouter,
+  seed: 7, workspaces: 2, users: 8, projects: 6, entries: 1200, now: '2026-08-15T12:00:00Z',
 });
 const [WS, FREE_WS] = sim.store.workspaces().map((w) => w.id);
 const OWNER = sim.keys.owner;

@@ -7,50 +7,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createSimulator } from '../src/simulator/sim-app.ts';
-import { createReportsRouter } from '../src/simulator/reports/router.ts';
 import { SPEC_DEVIATIONS } from '../src/simulator/spec-deviations.ts';
 import { callEveryRoute, makeChanges } from './support/spec-routes.ts';
 import type { CalledRoute } from './support/spec-routes.ts';
 import { createSpecValidator, describeErrors, loadSpec } from './support/spec-validator.ts';
 
-/**
- * Deviations found that REFERENCE.md does not document: reported (issue 2), to be fixed in the
- * simulator's main-API renderers. They are kept out of the main assertion and checked by the
- * `todo` test below, which passes once they are gone.
- */
-const UNDOCUMENTED: { operation: RegExp; path: RegExp; why: string }[] = [
-  { operation: /^GET \/v1\/workspaces(\/\{workspaceId\})?$/, path: /\/workspaceSettings\/lock(TimeEntries|TimeZone)$/, why: 'workspaceSettings.lockTimeEntries/lockTimeZone are null without a lock date (spec: string)' },
-  { operation: /\/projects$/, path: /\/budgetEstimate(\/resetOption)?$/, why: 'budgetEstimate.resetOption is null (spec: WEEKLY|MONTHLY|YEARLY)' },
-  { operation: /\/custom-fields$/, path: /\/workspaceDefaultValue$/, why: 'custom field workspaceDefaultValue is null (spec: object)' },
-  { operation: /\/holidays$/, path: /\/(projectId|taskId)$/, why: 'holiday projectId/taskId are null (spec: string)' },
-];
-
 const spec = loadSpec();
 const { app, sim } = createSimulator({
-  seed: 3, workspaces: 2, users: 10, projects: 8, entries: 800, now: '2026-08-15T12:00:00Z', reportsRouter: createReportsRouter,
+  seed: 3, workspaces: 2, users: 10, projects: 8, entries: 800, now: '2026-08-15T12:00:00Z',
 });
 makeChanges(sim);
 let calls: CalledRoute[] | undefined;
 const allCalls = async () => (calls ??= await callEveryRoute(app, sim));
 const validator = createSpecValidator(SPEC_DEVIATIONS, spec);
 
-interface Failure { call: CalledRoute; text: string; undocumented?: string }
+interface Failure { call: CalledRoute; text: string }
 let failuresFound: Promise<Failure[]> | undefined;
-const failures = () => (failuresFound ??= findFailures());
-async function findFailures(): Promise<Failure[]> {
+/** Every call whose body fails validation (computed once). */
+const failures = () => (failuresFound ??= (async () => {
   const out: Failure[] = [];
   for (const call of await allCalls()) {
     const errors = validator.errors(call.operation, call.body);
-    const left = errors.filter((e) => !UNDOCUMENTED.some((u) => u.operation.test(call.operation) && u.path.test(e.instancePath)));
-    const known = errors.filter((e) => !left.includes(e));
-    if (left.length) out.push({ call, text: describeErrors(left, call.body) });
-    if (known.length) {
-      const why = UNDOCUMENTED.find((u) => u.operation.test(call.operation) && known.some((e) => u.path.test(e.instancePath)))!.why;
-      out.push({ call, text: describeErrors(known, call.body), undocumented: why });
-    }
+    if (errors.length) out.push({ call, text: describeErrors(errors, call.body) });
   }
   return out;
-}
+})());
 
 test('every route the simulator serves is called and answers 200', async () => {
   const served = app.routes
@@ -71,13 +52,8 @@ test('every route the simulator serves is called and answers 200', async () => {
 });
 
 test('every response body validates against the spec, with only the deviations REFERENCE.md documents', async () => {
-  const found = (await failures()).filter((f) => !f.undocumented);
+  const found = await failures();
   assert.equal(found.length, 0, found.slice(0, 10).map((f) => `${f.call.operation} (${f.call.url}):\n${f.text}`).join('\n\n'));
-});
-
-test('no undocumented deviation remains (reported to the main-API owner)', { todo: UNDOCUMENTED.map((u) => u.why).join('; ') }, async () => {
-  const found = (await failures()).filter((f) => f.undocumented);
-  assert.equal(found.length, 0, [...new Set(found.map((f) => `${f.call.operation}: ${f.undocumented}`))].join('\n'));
 });
 
 test('the deviations: each from one REFERENCE.md line, listed once, and each patch applies to the spec', () => {
