@@ -18,7 +18,7 @@ export interface FileColumn {
   dataType?: string;
 }
 
-const BIG = 1 << 30; // max line / object size when reading back (1 GiB)
+const BIG = 1 << 26; // max CSV line / JSON object size when reading back (64 MiB)
 
 /** ISO 8601 with milliseconds in UTC: the same text `Date.toISOString()` gives. */
 function isoText(col: string): string {
@@ -90,7 +90,7 @@ export function reader(format: FileFormat, path: string, columns: FileColumn[] |
   const p = quoteLiteral(path);
   switch (format) {
     case 'csv':
-      return `read_csv(${p}, header = true, all_varchar = true, allow_quoted_nulls = false, delim = ',', quote = '"', escape = '"', max_line_size = ${BIG})`;
+      return `read_csv(${p}, header = true, all_varchar = true, allow_quoted_nulls = false, delim = ',', quote = '"', escape = '"', max_line_size = ${BIG}, buffer_size = ${BIG})`;
     case 'parquet':
       return `read_parquet(${p})`;
     case 'jsonl': {
