@@ -83,7 +83,7 @@ test('summary DATE on the FREE plan: split into 31-day chunks, merged, per-day s
   const entries = truth(free.id, range);
   const byDay = sumBy(entries, (e) => DateTime.fromMillis(e.start, { zone: 'Pacific/Auckland' }).toISODate()!, seconds);
   const rows = out.tables[0].rows;
-  assert.deepEqual(new Map(rows.map((r) => [String(r.group1_id), Number(r.duration_seconds)]).sort()), new Map([...byDay].sort()));
+  assert.deepEqual(new Map(rows.map((r): [string, number] => [String(r.group1_id), Number(r.duration_seconds)]).sort()), new Map([...byDay].sort()));
   close(rows.reduce((s, r) => s + Number(r.amount), 0), entries.reduce((s, e) => s + costCents(e), 0) / 100, 0.05, 'cost');
   assert.ok(rows.every((r) => r.amount_type === 'COST'));
   // The same range in one request is refused by the FREE plan: chunking is what makes it work.
