@@ -139,11 +139,11 @@ function lazyDestination(description: string, load: () => Promise<Destination>):
       inner ??= await load();
       await inner.open();
     },
-    ensureTables: (tables: TableSchema[]): Promise<SchemaChange[]> => need().ensureTables(tables),
-    readState: (): Promise<StateRecord[]> => need().readState(),
-    resetState: (filter?: { stream?: string; workspaceId?: string }) => need().resetState(filter),
-    begin: (): Promise<Transaction> => need().begin(),
-    recordRun: (run: RunRecord) => need().recordRun(run),
+    ensureTables: async (tables: TableSchema[]): Promise<SchemaChange[]> => need().ensureTables(tables),
+    readState: async (): Promise<StateRecord[]> => need().readState(),
+    resetState: async (filter?: { stream?: string; workspaceId?: string }) => need().resetState(filter),
+    begin: async (): Promise<Transaction> => need().begin(),
+    recordRun: async (run: RunRecord) => need().recordRun(run),
     readTable: (table: string): AsyncIterable<Row> => need().readTable(table),
     async readRuns(): Promise<RunRecord[]> {
       const d = need();
