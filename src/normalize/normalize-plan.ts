@@ -31,6 +31,8 @@ export interface TablePlan {
   root: LevelPlan;
   /** New columns found while normalizing, not yet reported. */
   pending: Column[];
+  /** Bumped whenever the plan learns a field (the compiled fill is then rebuilt). */
+  version: number;
 }
 
 export interface ChildPlan {
@@ -60,7 +62,7 @@ function addColumn(table: TablePlan, name: string, type: ColumnType, reportNew: 
 
 function newTable(name: string, primaryKey: string[], parent?: TableSchema['parent']): TablePlan {
   const schema: TableSchema = { name, columns: [], primaryKey, ...(parent ? { parent } : {}) };
-  return { schema, columns: new Set(), root: { prefix: '', fields: new Map() }, pending: [] };
+  return { schema, columns: new Set(), root: { prefix: '', fields: new Map() }, pending: [], version: 0 };
 }
 
 /** Plans the fields of an object schema at `level` (columns in schema order). */
@@ -130,6 +132,7 @@ export function learnField(table: TablePlan, level: LevelPlan, key: string, valu
     plan = { kind: 'value', column: addColumn(table, name, type, true), convert: CONVERTERS[type] };
   }
   level.fields.set(key, plan);
+  table.version++;
   return plan;
 }
 
@@ -144,6 +147,8 @@ export function planStream(def: StreamDef): StreamPlan {
   // The workspace id comes from the context (records do not all carry it).
   byField.set('workspaceId', { kind: 'skip' });
   planObject(table, table.root, def.schema, (key) => byField.get(key));
+  // Children and excluded fields the schema does not list are still handled as declared.
+  for (const [key, plan] of byField) if (!table.root.fields.has(key)) table.root.fields.set(key, plan);
   // Key columns the schema did not declare (e.g. a composite key's workspace_id is already there).
   for (const k of def.primaryKey) if (!table.columns.has(k)) addColumn(table, k, 'text', false);
   return { def, table, children, parentColumns };
