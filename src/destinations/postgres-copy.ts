@@ -101,16 +101,20 @@ export function* copyTextChunks(rows: Row[], columns: string[], encoders: FieldE
   const fields: string[] = new Array(n);
   for (const row of rows) {
     for (let i = 0; i < n; i++) fields[i] = encoders[i](row[columns[i]]);
-    const line = fields.join('\t') + '\n';
+    const line = fields.join('\t');
     parts.push(line);
-    size += line.length;
+    size += line.length + 1;
     if (size >= chunkChars) {
-      yield parts.join('');
+      parts.push('');
+      yield parts.join('\n');
       parts = [];
       size = 0;
     }
   }
-  if (parts.length > 0) yield parts.join('');
+  if (parts.length > 0) {
+    parts.push('');
+    yield parts.join('\n');
+  }
 }
 
 /** COPY rows into `qualifiedTable` (columns already quoted in `columnSql`); returns the row count. */

@@ -30,11 +30,24 @@ export interface PgContext {
 }
 
 interface TableTx {
-  staging: string;
+  /**
+   * The table was empty when this transaction first touched it, so every row in it was written
+   * in this transaction: rows are COPYed straight into it (no staging, no merge) and the table
+   * itself serves as the set of keys written.
+   */
+  fresh: boolean;
+  /** A direct COPY hit a key written earlier in this transaction: use staging from then on. */
+  staged: boolean;
+  /** Temporary staging table, created on first use. */
+  staging: string | null;
+  /** SQL source of the keys written in this transaction (a temporary table, or the target). */
   keys: string;
   /** Columns held in the keys table: primary key, then parent columns not in the key. */
   keyColumns: string[];
-  mergeSql: string;
+}
+
+function nullKey(table: string, column: string): SyncError {
+  return new SyncError('DESTINATION_NULL_KEY', `Row for table "${table}" has no value for primary-key column "${column}".`, { kind: 'destination' });
 }
 
 const ZERO = (): WriteCounts => ({ inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
@@ -84,61 +97,81 @@ export class PgTransaction implements Transaction {
     }
   }
 
-  /** Staging and keys tables for a table, created on first use in this transaction. */
+  /** Per-table transaction state, made on first use: is the table fresh (empty)? */
   private async tableTx(table: string): Promise<TableTx> {
     const existing = this.tx.get(table);
     if (existing) return existing;
     const info = this.info(table);
-    const n = ++this.temp;
-    const staging = `_cs_stage_${n}`;
-    const keys = `_cs_keys_${n}`;
+    const target = qualified(this.schema, table);
     const pk = info.schema.primaryKey;
     const keyColumns = [...pk, ...(info.schema.parent?.columns ?? []).filter((c) => !pk.includes(c))];
-    const target = qualified(this.schema, table);
-    await this.client.query(`CREATE TEMP TABLE ${ident(staging)} ON COMMIT DROP AS SELECT ${colList(info.columns)} FROM ${target} WITH NO DATA`);
-    await this.client.query(`CREATE TEMP TABLE ${ident(keys)} ON COMMIT DROP AS SELECT ${colList(keyColumns)} FROM ${target} WITH NO DATA`);
+    const empty = await this.client.query(`SELECT 1 FROM ${target} LIMIT 1`);
+    const fresh = empty.rowCount === 0;
+    let keys = target;
+    if (!fresh) {
+      keys = ident(`_cs_keys_${++this.temp}`);
+      await this.client.query(`CREATE TEMP TABLE ${keys} ON COMMIT DROP AS SELECT ${colList(keyColumns)} FROM ${target} WITH NO DATA`);
+    }
+    const t: TableTx = { fresh, staged: !fresh, staging: null, keys, keyColumns };
+    this.tx.set(table, t);
+    return t;
+  }
+
+  private async stagingOf(t: TableTx, info: PgTableInfo): Promise<string> {
+    if (t.staging) return t.staging;
+    const staging = ident(`_cs_stage_${++this.temp}`);
+    await this.client.query(`CREATE TEMP TABLE ${staging} ON COMMIT DROP AS SELECT ${colList(info.columns)} FROM ${qualified(this.schema, info.schema.name)} WITH NO DATA`);
+    t.staging = staging;
+    return staging;
+  }
+
+  private mergeSql(info: PgTableInfo, staging: string): string {
+    const pk = info.schema.primaryKey;
     const rest = info.columns.filter((c) => !pk.includes(c));
     const set = [...rest.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`), `${ident(LOADED_AT)} = now()`, `${ident(DELETED_AT)} = NULL`];
     const changed = rest.length > 0 ? `ROW(${colList(rest, 't')}) IS DISTINCT FROM ROW(${colList(rest, 'EXCLUDED')}) OR ` : '';
-    const mergeSql = `WITH up AS (
-      INSERT INTO ${target} AS t (${colList(info.columns)}, ${ident(LOADED_AT)}, ${ident(DELETED_AT)})
-      SELECT ${colList(info.columns)}, now(), NULL FROM ${ident(staging)}
+    return `WITH up AS (
+      INSERT INTO ${qualified(this.schema, info.schema.name)} AS t (${colList(info.columns)}, ${ident(LOADED_AT)}, ${ident(DELETED_AT)})
+      SELECT ${colList(info.columns)}, now(), NULL FROM ${staging}
       ON CONFLICT (${colList(pk)}) DO UPDATE SET ${set.join(', ')}
       WHERE ${changed}t.${ident(DELETED_AT)} IS NOT NULL
       RETURNING (xmax = 0) AS ins)
     SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*)::int AS total FROM up`;
-    const t: TableTx = { staging, keys, keyColumns, mergeSql };
-    this.tx.set(table, t);
-    return t;
   }
 
   /** Check columns and keys; the last row of a repeated key wins. */
   private prepare(table: string, info: PgTableInfo, rows: Row[]): Row[] {
     const pk = info.schema.primaryKey;
-    const seen = new Map<string, number>();
-    let duplicates = false;
+    const single = pk.length === 1 ? pk[0] : null;
+    const allowed = info.allowed;
+    const seen = new Map<unknown, number>();
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       for (const k in row) {
-        if (!info.allowed.has(k)) {
+        if (!allowed.has(k)) {
           throw new SyncError('DESTINATION_UNKNOWN_COLUMN', `Row for table "${table}" has "${k}", which is not a column of the table.`, {
             kind: 'destination',
             hint: 'The catalog and the rows disagree; this is a bug in the normalizer or the catalog.',
           });
         }
       }
-      let key = '';
-      for (const c of pk) {
-        const v = row[c];
-        if (v === null || v === undefined) {
-          throw new SyncError('DESTINATION_NULL_KEY', `Row for table "${table}" has no value for primary-key column "${c}".`, { kind: 'destination' });
+      let key: unknown;
+      if (single !== null) {
+        key = row[single];
+        if (key === null || key === undefined) throw nullKey(table, single);
+        if (typeof key !== 'string') key = key instanceof Date ? key.toISOString() : String(key);
+      } else {
+        let k = '';
+        for (const c of pk) {
+          const v = row[c];
+          if (v === null || v === undefined) throw nullKey(table, c);
+          k += (v instanceof Date ? v.toISOString() : String(v)) + '\u0001';
         }
-        key += (v instanceof Date ? v.toISOString() : String(v)) + '\u0001';
+        key = k;
       }
-      if (seen.has(key)) duplicates = true;
       seen.set(key, i);
     }
-    if (!duplicates) return rows;
+    if (seen.size === rows.length) return rows;
     const keep = new Set(seen.values());
     return rows.filter((_, i) => keep.has(i));
   }
@@ -151,14 +184,29 @@ export class PgTransaction implements Transaction {
       const t = await this.tableTx(table);
       const c = this.count(table);
       if (unique.length === 0) return;
-      await this.client.query(`TRUNCATE ${ident(t.staging)}`);
-      await copyRows(this.client, ident(t.staging), colList(info.columns), unique, info.columns, info.encoders);
-      const res = await this.client.query<{ inserted: number; total: number }>(t.mergeSql);
+      if (!t.staged) {
+        // fresh table: COPY straight in; a key already written in this transaction makes it fail
+        await this.client.query('SAVEPOINT cs_direct_copy');
+        try {
+          const n = await copyRows(this.client, qualified(this.schema, table), colList(info.columns), unique, info.columns, info.encoders);
+          await this.client.query('RELEASE SAVEPOINT cs_direct_copy');
+          c.inserted += n;
+          return;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '23505') throw err;
+          await this.client.query('ROLLBACK TO SAVEPOINT cs_direct_copy');
+          t.staged = true;
+        }
+      }
+      const staging = await this.stagingOf(t, info);
+      await this.client.query(`TRUNCATE ${staging}`);
+      await copyRows(this.client, staging, colList(info.columns), unique, info.columns, info.encoders);
+      const res = await this.client.query<{ inserted: number; total: number }>(this.mergeSql(info, staging));
       const { inserted, total } = res.rows[0];
       c.inserted += inserted;
       c.updated += total - inserted;
       c.unchanged += unique.length - total;
-      await this.client.query(`INSERT INTO ${ident(t.keys)} SELECT ${colList(t.keyColumns)} FROM ${ident(t.staging)}`);
+      if (!t.fresh) await this.client.query(`INSERT INTO ${t.keys} SELECT ${colList(t.keyColumns)} FROM ${staging}`);
     });
   }
 
@@ -192,7 +240,7 @@ export class PgTransaction implements Transaction {
     await this.run(`reconciling table "${table}"`, async () => {
       const t = await this.tableTx(table);
       const pk = info.schema.primaryKey;
-      const notWritten = `NOT EXISTS (SELECT 1 FROM ${ident(t.keys)} k WHERE ${pk.map((c) => `k.${ident(c)} = t.${ident(c)}`).join(' AND ')})`;
+      const notWritten = `NOT EXISTS (SELECT 1 FROM ${t.keys} k WHERE ${pk.map((c) => `k.${ident(c)} = t.${ident(c)}`).join(' AND ')})`;
       where.push(notWritten);
       affected = await this.removeInto(table, where.join(' AND '), params, deletes);
     });
@@ -240,12 +288,12 @@ export class PgTransaction implements Transaction {
       const pcols = parent.columns;
       const parentPk = this.info(parent.table).schema.primaryKey;
       const ofParents: string[] = [];
-      if (p) ofParents.push(`(${colList(pcols, 't')}) IN (SELECT ${colList(parentPk)} FROM ${ident(p.keys)})`);
-      if (c) ofParents.push(`(${colList(pcols, 't')}) IN (SELECT ${colList(pcols)} FROM ${ident(c.keys)})`);
+      if (p) ofParents.push(`(${colList(pcols, 't')}) IN (SELECT ${colList(parentPk)} FROM ${p.keys})`);
+      if (c) ofParents.push(`(${colList(pcols, 't')}) IN (SELECT ${colList(pcols)} FROM ${c.keys})`);
       let where = `(${ofParents.join(' OR ')})`;
       if (c) {
         const pk = info.schema.primaryKey;
-        where += ` AND NOT EXISTS (SELECT 1 FROM ${ident(c.keys)} k WHERE ${pk.map((k) => `k.${ident(k)} = t.${ident(k)}`).join(' AND ')})`;
+        where += ` AND NOT EXISTS (SELECT 1 FROM ${c.keys} k WHERE ${pk.map((k) => `k.${ident(k)} = t.${ident(k)}`).join(' AND ')})`;
       }
       await this.removeInto(info.schema.name, where, [], 'hard');
     }
