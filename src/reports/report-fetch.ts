@@ -26,7 +26,7 @@ import {
 } from './report-flatten.ts';
 import type { ReportKind, ReportOptions } from './report-options.ts';
 import { DETAILED_PAGE_SIZE, detailedBody, reportPath, summaryBody, weeklyBody } from './report-request.ts';
-import { DETAILED_SCHEMA, DETAILED_TAGS_SCHEMA, reportReconcileScope, SUMMARY_SCHEMA, WEEKLY_SCHEMA } from './report-tables.ts';
+import { DETAILED_SCHEMA, DETAILED_TAGS_SCHEMA, rangeColumns, reportReconcileScope, SUMMARY_SCHEMA, WEEKLY_SCHEMA } from './report-tables.ts';
 
 export interface ReportClient {
   /**
@@ -95,6 +95,7 @@ export async function fetchDetailedReport(client: ReportClient, run: ReportRun):
   const seen = new Set<string>();
   const warnings: string[] = [];
   let requests = 0;
+  const base = rangeColumns(run.workspaceId, run.range);
   for (const w of windows) {
     let totals = null;
     let seconds = 0;
@@ -113,7 +114,7 @@ export async function fetchDetailedReport(client: ReportClient, run: ReportRun):
       previousFirst = first;
       const currency = reportCurrency(json);
       for (const e of entries) {
-        const r = detailedRow(e, run.workspaceId, run.range, o, currency);
+        const r = detailedRow(e, base, run.range, o, currency);
         count++;
         seconds += r.seconds;
         if (r.shown !== null) shown = (shown ?? 0) + r.shown;

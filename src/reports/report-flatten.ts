@@ -137,8 +137,9 @@ export function mergeSummaryLeaves(leaves: SummaryLeaf[]): SummaryLeaf[] {
 }
 
 export function summaryRows(leaves: SummaryLeaf[], workspaceId: string, range: ReportRange, o: ReportOptions): Row[] {
+  const base = rangeColumns(workspaceId, range);
   return leaves.map((l) => {
-    const row: Row = { ...rangeColumns(workspaceId, range) };
+    const row: Row = { ...base };
     for (let i = 0; i < 3; i++) {
       const p = l.path[i];
       row[`group${i + 1}_type`] = p?.type ?? '';
@@ -157,11 +158,26 @@ const KNOWN_ENTRY_FIELDS = new Set([
   'amount', 'rate', 'earnedAmount', 'earnedRate', 'costAmount', 'costRate', 'currency', 'customFields', 'amounts',
 ]);
 
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An ISO 8601 instant with offset (the Reports API renders them in the request's zone). */
 function instant(v: unknown): Date | null {
   const s = str(v);
   if (!s) return null;
+  if (ISO_WITH_OFFSET.test(s)) {
+    const d = new Date(s);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
   const d = DateTime.fromISO(s, { setZone: true });
   return d.isValid ? d.toJSDate() : null;
+}
+
+/** The calendar day of an instant text in `zone`: its own date part when it carries a non-zero offset (rendered in the request zone). */
+function localDate(text: string | null, zone: string): string | null {
+  if (!text) return null;
+  if (/^\d{4}-\d{2}-\d{2}T[^Z]*[+-]\d{2}:\d{2}$/.test(text) || (zone === 'UTC' && /Z$/i.test(text))) return text.slice(0, 10);
+  const d = DateTime.fromISO(text, { setZone: true }).setZone(zone);
+  return d.isValid ? d.toISODate() : null;
 }
 
 /** The entries of one detailed page. */
@@ -174,13 +190,11 @@ export interface DetailedRows {
   shown: number | null;
 }
 
-export function detailedRow(e: Json, workspaceId: string, range: ReportRange, o: ReportOptions, fallbackCurrency: string | null): DetailedRows {
-  const base = rangeColumns(workspaceId, range);
+/** `base`: rangeColumns(workspaceId, range), computed once per report by the caller. */
+export function detailedRow(e: Json, base: Row, range: ReportRange, o: ReportOptions, fallbackCurrency: string | null): DetailedRows {
   const id = str(e._id) ?? str(e.id) ?? '';
   const ti = obj(e.timeInterval);
   const seconds = num(ti.duration) ?? 0;
-  const startText = str(ti.start);
-  const startLocal = startText ? DateTime.fromISO(startText, { setZone: true }).setZone(range.timeZone) : null;
   const m = money(e, o.amounts[0]);
   const extra: Json = {};
   for (const [k, v] of Object.entries(e)) if (!KNOWN_ENTRY_FIELDS.has(k)) extra[k] = v;
@@ -202,7 +216,7 @@ export function detailedRow(e: Json, workspaceId: string, range: ReportRange, o:
     task_name: str(e.taskName),
     start: instant(ti.start),
     end: instant(ti.end),
-    start_date: startLocal?.isValid ? startLocal.toISODate() : null,
+    start_date: localDate(str(ti.start), range.timeZone),
     duration_seconds: Math.round(seconds),
     duration_hours: hours(seconds),
     approval_request_id: str(e.approvalRequestId),
