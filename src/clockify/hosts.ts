@@ -40,10 +40,11 @@ export function resolveHosts(opts: { region?: string; baseUrl?: string } = {}): 
 }
 
 function fromBaseUrl(raw: string): Hosts {
+  let shown = raw;
   const bad = (why: string) =>
     configError(
       'CONFIG_BAD_BASE_URL',
-      `Invalid --base-url "${raw}": ${why}. Give an http(s) URL such as https://yourcompany.clockify.me or http://127.0.0.1:8080 (the main API is then URL/api/v1, the Reports API URL/report/v1).`,
+      `Invalid --base-url "${shown}": ${why}. Give an http(s) URL such as https://yourcompany.clockify.me or http://127.0.0.1:8080 (the main API is then URL/api/v1, the Reports API URL/report/v1).`,
     );
   let url: URL;
   try {
@@ -51,9 +52,12 @@ function fromBaseUrl(raw: string): Hosts {
   } catch {
     throw bad('not a URL');
   }
+  if (url.username || url.password) {
+    shown = `${url.protocol}//***@${url.host}${url.pathname}`;
+    throw bad('it must not carry credentials');
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`the scheme must be http or https, not ${url.protocol.replace(':', '')}`);
   if (url.search || url.hash) throw bad('it must not have a query string or a fragment');
-  if (url.username || url.password) throw bad('it must not carry credentials');
   let path = url.pathname.replace(/\/+$/, '');
   if (/\/api\/v1$/i.test(path)) path = path.slice(0, -'/api/v1'.length);
   else if (/\/api$/i.test(path)) path = path.slice(0, -'/api'.length);
