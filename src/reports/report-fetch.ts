@@ -79,7 +79,7 @@ export async function fetchSummaryReport(client: ReportClient, run: ReportRun): 
     // With TAG grouping an entry with several tags counts once per tag, so leaves exceed the totals.
     if (!o.groups.includes('TAG')) {
       const shown = mine.some((l) => l.money.shown !== null) ? mine.reduce((s, l) => s + (l.money.shown ?? 0), 0) : null;
-      warnings.push(...compareTotals(`summary ${label(w)}`, readTotals(json, o.amounts[0]), { seconds: mine.reduce((s, l) => s + l.seconds, 0), shown }));
+      warnings.push(...compareTotals(`summary ${label(w)}`, readTotals(json, o.amounts[0]), { seconds: mine.reduce((s, l) => s + l.seconds, 0), shown, items: mine.length }));
     }
   }
   const rows = summaryRows(mergeSummaryLeaves(leaves), run.workspaceId, run.range, o);
@@ -129,7 +129,7 @@ export async function fetchDetailedReport(client: ReportClient, run: ReportRun):
       }
       if (entries.length < DETAILED_PAGE_SIZE) break;
     }
-    warnings.push(...compareTotals(`detailed ${label(w)}`, totals, { seconds, entries: count, shown }));
+    warnings.push(...compareTotals(`detailed ${label(w)}`, totals, { seconds, entries: count, shown, items: count }));
   }
   return {
     kind: 'detailed',
@@ -152,7 +152,7 @@ export async function fetchWeeklyReport(client: ReportClient, run: ReportRun): P
     const json = await client.post(reportPath(run.workspaceId, 'weekly'), weeklyBody(w, o));
     const days = weeklyDays(json, o);
     const shown = days.some((d) => d.shown !== null) ? days.reduce((s, d) => s + (d.shown ?? 0), 0) : null;
-    warnings.push(...compareTotals(`weekly ${label(w)}`, readTotals(json, o.amounts[0]), { seconds: days.reduce((s, d) => s + d.seconds, 0), shown }));
+    warnings.push(...compareTotals(`weekly ${label(w)}`, readTotals(json, o.amounts[0]), { seconds: days.reduce((s, d) => s + d.seconds, 0), shown, items: days.length }));
     // Keep the days that overlap the requested range (the first and last windows may overhang it).
     for (const d of days) {
       const dayStart = DateTime.fromISO(d.date, { zone: timeZone });

@@ -82,8 +82,11 @@ export function reportCurrency(report: unknown): string | null {
   return null;
 }
 
-/** Compares what the rows add up to with the report's totals; returns warnings (empty = match). */
-export function compareTotals(what: string, totals: ReportTotals | null, rows: { seconds: number; entries?: number; shown: number | null }): string[] {
+/**
+ * Compares what the rows add up to with the report's totals; returns warnings (empty = match).
+ * Amounts may differ by rounding: up to a cent, or a hundredth of a cent per row (`items`).
+ */
+export function compareTotals(what: string, totals: ReportTotals | null, rows: { seconds: number; entries?: number; shown: number | null; items?: number }): string[] {
   if (!totals) return [];
   const out: string[] = [];
   if (totals.seconds !== null && Math.abs(totals.seconds - rows.seconds) > 0.5) {
@@ -92,7 +95,7 @@ export function compareTotals(what: string, totals: ReportTotals | null, rows: {
   if (rows.entries !== undefined && totals.entries !== null && totals.entries !== rows.entries) {
     out.push(`${what}: ${rows.entries} entries read but the report counts ${totals.entries}.`);
   }
-  if (totals.money.shown !== null && rows.shown !== null && Math.abs(totals.money.shown - rows.shown) > 1) {
+  if (totals.money.shown !== null && rows.shown !== null && Math.abs(totals.money.shown - rows.shown) > Math.max(1, 0.01 * (rows.items ?? 0))) {
     out.push(`${what}: amounts add up to ${units(rows.shown)} but the report's total is ${units(totals.money.shown)}.`);
   }
   return out;
