@@ -13,7 +13,7 @@
  * Memory: entries are streamed; a DATE-sorted page keeps only the ids of the last page*pageSize
  * matches, other orders keep one sort key and id per match, never a page of JSON beyond the answer.
  */
-import type { SimStore, TimeEntry } from '../model.ts';
+import type { SimStore } from '../model.ts';
 import { badRequest } from '../sim-errors.ts';
 import { addTo, emptySums, entryFigures, totalsRow } from './report-amounts.ts';
 import type { ReportScope } from './report-filter.ts';
@@ -98,32 +98,31 @@ export function detailedReport(store: SimStore, q: ReportQuery, scope: ReportSco
     }
     pageIds = ring ? ring.toArray().reverse().slice(skip, skip + opts.pageSize) : window;
   } else {
-    const keys: Key[][] = [];
+    // One primary key, the start and the id per match (flat arrays; strings are shared).
+    const primary: Key[] = [];
+    const starts: number[] = [];
     const ids: string[] = [];
-    const keyOf = (e: TimeEntry): Key[] => {
-      switch (opts.sortColumn) {
-        case 'ID': return [];
-        case 'DESCRIPTION': return [e.description.toLowerCase(), e.start];
-        case 'USER': case 'USER_DATE': return [userName(e.userId), e.start];
-        default: return [entryFigures(e, q).seconds, e.start]; // DURATION
-      }
+    const lower = new Map<string, string>();
+    const lowerOf = (text: string) => {
+      let l = lower.get(text);
+      if (l === undefined) lower.set(text, (l = text.toLowerCase()));
+      return l;
     };
     for (const e of reportEntries(store, q, scope)) {
-      if (calc) addTo(sums, entryFigures(e, q));
-      keys.push(keyOf(e));
+      const f = entryFigures(e, q);
+      if (calc) addTo(sums, f);
+      switch (opts.sortColumn) {
+        case 'ID': primary.push(0); break;
+        case 'DESCRIPTION': primary.push(lowerOf(e.description)); break;
+        case 'USER': case 'USER_DATE': primary.push(userName(e.userId)); break;
+        default: primary.push(f.seconds); // DURATION
+      }
+      starts.push(e.start);
       ids.push(e.id);
     }
     const order = ids.map((_, n) => n);
     const dir = descending ? -1 : 1;
-    order.sort((a, b) => {
-      const ka = keys[a];
-      const kb = keys[b];
-      for (let k = 0; k < ka.length; k++) {
-        const d = cmpKey(ka[k], kb[k]);
-        if (d) return d * dir;
-      }
-      return cmpKey(ids[a], ids[b]) * dir;
-    });
+    order.sort((a, b) => (cmpKey(primary[a], primary[b]) || (opts.sortColumn === 'ID' ? 0 : starts[a] - starts[b]) || cmpKey(ids[a], ids[b])) * dir);
     pageIds = order.slice(skip, skip + opts.pageSize).map((n) => ids[n]);
   }
 

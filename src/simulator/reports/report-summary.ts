@@ -15,7 +15,7 @@ import { addTo, amountOf, amountsList, emptySums, entryFigures, shownAmount, tot
 import type { ReportScope } from './report-filter.ts';
 import { reportEntries } from './report-filter.ts';
 import type { GroupDim, GroupKey } from './report-groups.ts';
-import { SUMMARY_GROUPS, groupKeys } from './report-groups.ts';
+import { SUMMARY_GROUPS, createGroupKeyer } from './report-groups.ts';
 import type { ReportQuery } from './report-query.ts';
 import { asObject, badField, readEnum } from './report-query.ts';
 
@@ -55,12 +55,13 @@ function child(map: Map<string, GroupNode>, key: GroupKey): GroupNode {
 export function aggregate(store: SimStore, q: ReportQuery, scope: ReportScope, dims: GroupDim[]): { sums: Sums; top: Map<string, GroupNode> } {
   const sums = emptySums();
   const top = new Map<string, GroupNode>();
+  const groupKeys = createGroupKeyer(store, q);
   for (const e of reportEntries(store, q, scope)) {
     const f = entryFigures(e, q);
     addTo(sums, f);
     let level: Map<string, GroupNode>[] = [top];
     for (const dim of dims) {
-      const keys = groupKeys(store, e, dim, q);
+      const keys = groupKeys(e, dim);
       const next: Map<string, GroupNode>[] = [];
       for (const map of level) {
         for (const k of keys) {

@@ -10,14 +10,14 @@
  * active members the caller may see that have no time in the week.
  */
 import { DateTime } from 'luxon';
-import type { SimStore, Workspace } from '../model.ts';
+import type { SimStore, TimeEntry, Workspace } from '../model.ts';
 import { ApiError } from '../sim-errors.ts';
 import { addTo, emptySums, entryFigures, shownAmount, totalsRow } from './report-amounts.ts';
 import type { Sums } from './report-amounts.ts';
 import type { ReportScope } from './report-filter.ts';
 import { reportEntries } from './report-filter.ts';
 import type { GroupDim } from './report-groups.ts';
-import { groupKeys } from './report-groups.ts';
+import { createGroupKeyer, localDayOf } from './report-groups.ts';
 import type { ReportQuery } from './report-query.ts';
 import { asObject, checkWeeklyRange, readEnum } from './report-query.ts';
 import type { GroupNode } from './report-summary.ts';
@@ -50,8 +50,10 @@ export function weeklyReport(store: SimStore, q: ReportQuery, scope: ReportScope
   const byDay = dates.map(() => emptySums());
   const top = new Map<string, WeekNode>();
   const usersWithTime = new Set<string>();
-  const node = (map: Map<string, GroupNode>, e: Parameters<typeof groupKeys>[1], dim: GroupDim): WeekNode => {
-    const key = groupKeys(store, e, dim, q)[0];
+  const groupKeys = createGroupKeyer(store, q);
+  const dayOf = localDayOf(q.zone);
+  const node = (map: Map<string, GroupNode>, e: TimeEntry, dim: GroupDim): WeekNode => {
+    const key = groupKeys(e, dim)[0];
     let n = map.get(key.id) as WeekNode | undefined;
     if (!n) {
       n = { key, sums: emptySums(), children: new Map(), days: dates.map(() => emptySums()) };
@@ -62,7 +64,7 @@ export function weeklyReport(store: SimStore, q: ReportQuery, scope: ReportScope
 
   for (const e of reportEntries(store, q, scope, { from, to })) {
     const f = entryFigures(e, q);
-    const day = dates.indexOf(DateTime.fromMillis(e.start, { zone: q.zone }).toISODate()!);
+    const day = dates.indexOf(dayOf(e.start));
     if (day < 0) continue;
     usersWithTime.add(e.userId);
     addTo(sums, f);
