@@ -142,6 +142,15 @@ test('time zones: the range is wall clock in timeZone (default: the profile zone
   }
 });
 
+test('relative dateRangeType is computed from the simulated now in timeZone', async () => {
+  // now = 2026-08-15T12:00:00Z; LAST_MONTH in Asia/Tokyo is July 2026 there.
+  const body = { dateRangeStart: '2000-01-01T00:00:00', dateRangeEnd: '2000-01-01T00:00:00', timeZone: 'Asia/Tokyo', detailedFilter: { pageSize: 1 } };
+  const last = await report('detailed', { ...body, dateRangeType: 'LAST_MONTH' });
+  assert.equal(last.body.totals[0].entriesCount, truth(WS, range('2026-07-01T00:00:00', '2026-07-31T23:59:59.999', 'Asia/Tokyo')).ids.length);
+  const absolute = await report('detailed', { ...body, dateRangeType: 'ABSOLUTE' });
+  assert.deepEqual(absolute.body.totals, [null], 'ABSOLUTE keeps the literal (empty) range');
+});
+
 test('summary: three nested levels add up and agree with the ground truth', async () => {
   const t = truth(WS, JUNE_RANGE);
   const r = await report('summary', { ...JUNE, summaryFilter: { groups: ['PROJECT', 'USER', 'DATE'] } });
