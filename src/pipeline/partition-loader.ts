@@ -9,66 +9,61 @@ export interface PartitionEnd {
   state: StateRecord[];
 }
 
+export interface LoaderOptions {
+  /** Commit once this many rows (all tables) of finished partitions are pending (default 100,000). */
+  batchRows?: number;
+}
+
 /**
- * Loads partitions (a stream's records for one workspace and partition) one transaction each.
- * The rows of the partition being loaded stream straight into its open transaction; if the
- * extractor interleaves partitions, rows of the others wait in memory until it is their turn,
- * so at most one transaction is open at a time (DuckDB serializes them anyway).
+ * Loads partitions (a stream's records for one workspace and partition) into the destination.
+ * A transaction holds one or more *whole* partitions together with their state records and
+ * reconciliations, so state never runs ahead of the rows it covers. Small partitions (one
+ * user's entries) are grouped until `batchRows` rows are pending, so the destination merges a
+ * few large batches instead of many small ones; a large partition streams into its open
+ * transaction in slices of `batchRows`, so memory stays flat however large it grows.
  */
 export class PartitionLoader {
-  private current: { key: string; tx: Transaction } | null = null;
-  private readonly waiting = new Map<string, { rows: [string, Row[]][]; end?: PartitionEnd }>();
-  private readonly order: string[] = [];
+  private tx: Transaction | null = null;
+  private readonly buffer = new Map<string, Row[]>();
+  private buffered = 0;
+  private pending: PartitionEnd[] = [];
+  /** Rows written since the last commit (buffered or already in the open transaction). */
+  private sinceCommit = 0;
+  private readonly batchRows: number;
   readonly totals: Record<string, WriteCounts> = {};
 
-  constructor(private readonly destination: Destination) {}
+  constructor(private readonly destination: Destination, opts: LoaderOptions = {}) {
+    this.batchRows = opts.batchRows ?? 100_000;
+  }
 
-  async write(key: string, table: string, rows: Row[]): Promise<void> {
+  async write(table: string, rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
-    if (!this.current) this.current = { key, tx: await this.destination.begin() };
-    if (this.current.key === key) return this.current.tx.write(table, rows);
-    let w = this.waiting.get(key);
-    if (!w) {
-      w = { rows: [] };
-      this.waiting.set(key, w);
-      this.order.push(key);
-    }
-    w.rows.push([table, rows]);
+    const list = this.buffer.get(table);
+    if (list) for (const r of rows) list.push(r);
+    else this.buffer.set(table, rows.slice());
+    this.buffered += rows.length;
+    this.sinceCommit += rows.length;
+    if (this.buffered >= this.batchRows) await this.spill();
   }
 
-  /** Commits the partition `key` (now, or as soon as the partitions before it are done). */
-  async end(key: string, end: PartitionEnd): Promise<void> {
-    if (!this.current) this.current = { key, tx: await this.destination.begin() };
-    if (this.current.key !== key) {
-      let w = this.waiting.get(key);
-      if (!w) {
-        w = { rows: [] };
-        this.waiting.set(key, w);
-        this.order.push(key);
-      }
-      w.end = end;
-      return;
-    }
-    await this.commitCurrent(end);
-    // Drain partitions that were waiting behind this one.
-    while (this.order.length > 0) {
-      const next = this.order[0];
-      const w = this.waiting.get(next)!;
-      this.current = { key: next, tx: await this.destination.begin() };
-      for (const [table, rows] of w.rows) await this.current.tx.write(table, rows);
-      w.rows = [];
-      if (!w.end) return; // still streaming: later rows go straight into its transaction
-      this.order.shift();
-      this.waiting.delete(next);
-      await this.commitCurrent(w.end);
-    }
+  /** The current partition is complete: its end is applied at the next commit. */
+  async endPartition(end: PartitionEnd): Promise<void> {
+    this.pending.push(end);
+    if (this.sinceCommit >= this.batchRows) await this.commit();
   }
 
-  private async commitCurrent(end: PartitionEnd): Promise<void> {
-    const { tx } = this.current!;
+  /** Commits every finished partition (call at the end of a stream or workspace). */
+  async commit(): Promise<void> {
+    if (this.pending.length === 0 && this.buffered === 0 && !this.tx) return;
+    await this.spill();
+    const tx = this.tx ?? (await this.destination.begin());
+    this.tx = null;
+    const ends = this.pending;
+    this.pending = [];
+    this.sinceCommit = 0;
     try {
-      for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
-      tx.setState(end.state);
+      for (const end of ends) for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
+      tx.setState(ends.flatMap((e) => e.state));
       const counts = await tx.commit();
       for (const [table, c] of Object.entries(counts)) {
         const t = (this.totals[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
@@ -80,17 +75,26 @@ export class PartitionLoader {
     } catch (err) {
       await tx.rollback().catch(() => {});
       throw err;
-    } finally {
-      this.current = null;
     }
   }
 
-  /** Rolls back whatever is open (after a failure). */
+  /** Writes the buffered rows into the open transaction (opening one if needed). */
+  private async spill(): Promise<void> {
+    if (this.buffered === 0) return;
+    this.tx ??= await this.destination.begin();
+    for (const [table, rows] of this.buffer) await this.tx.write(table, rows);
+    this.buffer.clear();
+    this.buffered = 0;
+  }
+
+  /** Rolls back whatever is open (after a failure); finished but uncommitted partitions are dropped. */
   async abort(): Promise<void> {
-    const cur = this.current;
-    this.current = null;
-    this.waiting.clear();
-    this.order.length = 0;
-    if (cur) await cur.tx.rollback().catch(() => {});
+    const tx = this.tx;
+    this.tx = null;
+    this.buffer.clear();
+    this.buffered = 0;
+    this.pending = [];
+    this.sinceCommit = 0;
+    if (tx) await tx.rollback().catch(() => {});
   }
 }

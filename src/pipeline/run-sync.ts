@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClockifyClient } from '../clockify/client.ts';
 import type { Destination, Scope, StateRecord, WriteCounts } from '../destinations/destination.ts';
 import { SyncError } from '../errors.ts';
-import { extractWorkspace, listWorkspaces } from '../extract/extract.ts';
+import { extractWorkspace, listWorkspaces } from '../extract/index.ts';
 import type { Logger } from '../log.ts';
 import { createNormalizer } from '../normalize/normalizer.ts';
 import { redact } from '../secrets.ts';
@@ -91,7 +91,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     }
 
     for (const ws of visible.filter((w) => wanted.includes(w.id))) {
-      log('info', `workspace ${ws.name} (${ws.id})`);
+      log('info', `workspace ${String(ws.name ?? '')} (${ws.id})`);
+      for (const k of Object.keys(rowsRead)) delete rowsRead[k];
       const requestsPerStream: Record<string, number> = {};
       for await (const ev of extractWorkspace(client, ws, streams, {})) {
         if (ev.kind === 'warning') {
@@ -99,14 +100,13 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           log('warn', ev.message);
           continue;
         }
-        const key = `${ws.id}\u0000${ev.stream}\u0000${ev.partition}`;
         if (ev.kind === 'records') {
           const result = normalizer.normalize(ev.stream, ws.id, ev.records);
           if (result.newColumns.length > 0) {
             for (const c of result.newColumns) log('info', `new column ${c.table}.${c.column.name} (${c.column.type}): the API sent a field the schema did not know`);
             await destination.ensureTables(normalizer.tablesFor(ev.stream));
           }
-          for (const [table, rows] of result.rows) await loader.write(key, table, rows);
+          for (const [table, rows] of result.rows) await loader.write(table, rows);
           rowsRead[ev.stream] = (rowsRead[ev.stream] ?? 0) + ev.records.length;
           opts.onProgress?.(ev.stream, ws.id, { rows: rowsRead[ev.stream], requests: requestsPerStream[ev.stream] ?? 0 });
         } else if (ev.kind === 'partition-done') {
@@ -119,12 +119,14 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           const state: StateRecord[] = [
             { workspaceId: ws.id, stream: ev.stream, partition: ev.partition, cursor: { syncedAt: now().toISOString(), mode }, updatedAt: now() },
           ];
-          await loader.end(key, { reconcile, deletes, state });
-        } else if (ev.kind === 'stream-done') {
-          opts.onProgress?.(ev.stream, ws.id, { rows: rowsRead[ev.stream] ?? 0, requests: requestsPerStream[ev.stream] ?? 0, done: true });
+          await loader.endPartition({ reconcile, deletes, state });
         }
       }
-      workspacesDone.push({ id: ws.id, name: ws.name });
+      await loader.commit();
+      for (const stream of Object.keys(requestsPerStream)) {
+        opts.onProgress?.(stream, ws.id, { rows: rowsRead[stream] ?? 0, requests: requestsPerStream[stream], done: true });
+      }
+      workspacesDone.push({ id: ws.id, name: String(ws.name ?? ws.id) });
     }
   } catch (err) {
     await loader.abort();

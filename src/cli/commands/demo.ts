@@ -19,7 +19,10 @@ export function registerDemo(program: Command): void {
     .option('--quiet', 'only the final summary')
     .action(async (opts) => {
       const log = createCliLogger({ quiet: opts.quiet });
-      const sim = await startSimulator({ port: 0, seed: opts.seed, workspaces: 2, users: 50, projects: 100, entries: opts.entries });
+      // The simulated clock is pinned to today's midnight (UTC), so reruns on the same day see the
+      // same account and change no row.
+      const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z').toISOString();
+      const sim = await startSimulator({ port: 0, seed: opts.seed, workspaces: 2, users: 50, projects: 100, entries: opts.entries, now: today });
       log('info', `simulator on ${sim.url} (seed ${opts.seed}: 2 workspaces, 50 users, 100 projects, ${opts.entries} time entries)`);
       const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0, concurrency: 4 });
       const destination = createDestination(opts.destination);

@@ -1,0 +1,38 @@
+/**
+ * Benchmark (issue 3 item 7): full sync of a 1,000,000-entry simulator dataset (200 users,
+ * 500 projects, no latency or rate limit) into DuckDB. Targets: ≥ 50,000 time entries/s end
+ * to end, peak RSS of the sync process < 400 MB. The simulator runs in its own process.
+ *
+ *   npx tsx bench/sync-full.ts [entries]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClockifyClient } from '../src/clockify/client.ts';
+import { resolveHosts } from '../src/clockify/hosts.ts';
+import { createDestination } from '../src/destinations/index.ts';
+import { runSync } from '../src/pipeline/run-sync.ts';
+import { startSimProcess } from './sim-process.ts';
+
+const entries = Number(process.argv[2] ?? 1_000_000);
+const sim = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users', '200', '--projects', '500', '--entries', String(entries)]);
+const dir = mkdtempSync(join(tmpdir(), 'clockify-bench-'));
+try {
+  const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: 'sim-admin-key', requestsPerSecond: 0, concurrency: 4 });
+  const destination = createDestination(`duckdb:${join(dir, 'bench.duckdb')}`);
+  const result = await runSync({ client, destination, log: () => {} });
+  await destination.close();
+  if (result.error) throw result.error;
+  const te = result.tables['time_entries'];
+  const rows = te.inserted + te.updated + te.unchanged;
+  const seconds = result.durationMs / 1000;
+  const rate = rows / seconds;
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    `sync-full: ${rows} time entries in ${seconds.toFixed(1)} s = ${Math.round(rate)} entries/s (target ≥ 50000: ${rate >= 50000 ? 'PASS' : 'FAIL'}); ` +
+      `peak RSS ${peakMb.toFixed(0)} MB (target < 400: ${peakMb < 400 ? 'PASS' : 'FAIL'}); ${result.requests} requests`,
+  );
+} finally {
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
