@@ -3,7 +3,7 @@
  * `SummaryReportFilterV1`, `WeeklyReportFilterV1`): the common fields every report reads.
  * Parsing is pure: body JSON + context (caller's zone, week start, now) → ReportQuery.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { WeekDay } from '../model.ts';
 import { ApiError, badRequest } from '../sim-errors.ts';
 
@@ -134,7 +134,7 @@ export function wallLength(q: Pick<ReportQuery, 'wallStart' | 'wallEnd'>): numbe
 }
 
 export function isValidZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  return IANAZone.isValidZone(zone);
 }
 
 function startOfWeek(dt: DateTime, weekStart: WeekDay): DateTime {

@@ -13,11 +13,6 @@ export function zonedTime(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
 }
 
-/** `YYYY-MM-DD` of an instant in a zone. */
-export function zonedDate(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate()!;
-}
-
 export function renderDetailedEntry(store: SimStore, e: TimeEntry, q: ReportQuery, currency: string): Record<string, unknown> {
   const f = entryFigures(e, q);
   const user = store.user(e.userId);
