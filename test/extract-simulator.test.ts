@@ -205,3 +205,22 @@ test('stopping early (the consumer breaks) aborts the requests fetched ahead', a
   await client.idle();
   assert.ok(client.requestCount < 1 + 1 + 30, `stopped early after ${client.requestCount} requests`);
 });
+
+test('on loopback: real sockets dropped mid-body and 5xx, same records as a clean run', async () => {
+  const { startSimulator } = await import('../src/simulator/index.ts');
+  const opts = { seed: 7, workspaces: 1, users: 6, projects: 6, entries: 800, now: NOW };
+  const clean = setup(opts);
+  const [ws] = await listWorkspaces(clean.client);
+  const want = await run(clean.client, ws);
+  const running = await startSimulator({ ...opts, faults: { dropRate: 0.25, errorRate: 0.15, seed: 5 } });
+  try {
+    const client = createClockifyClient({
+      hosts: resolveHosts({ baseUrl: running.url }), apiKey: running.keys.owner, requestsPerSecond: 0, maxRetries: 10, sleep: async () => {},
+    });
+    const got = await run(client, ws);
+    for (const s of STREAMS) assert.deepEqual(records(got, s.name), records(want, s.name), s.name);
+    assert.ok(client.retryCount > 0);
+  } finally {
+    await running.close();
+  }
+});
