@@ -56,3 +56,12 @@ destinationFactories.push({
     return createPostgresDestination(url, { schema });
   },
 });
+
+// ---- Excel workbook (sidecar store next to it)
+import { createXlsxDestination } from '../../src/destinations/xlsx.ts';
+
+destinationFactories.push({
+  name: 'xlsx',
+  skipReason: () => null,
+  create: (dir: string): Destination => createXlsxDestination(`${dir}/clockify.xlsx`),
+});
