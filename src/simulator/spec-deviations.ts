@@ -1,7 +1,7 @@
 /**
  * Where live Clockify (and so the simulator) departs from the official OpenAPI spec
- * (`shared/clockify-api/clockify-openapi-official.yaml`). Each entry comes from one line of
- * `shared/clockify-api/REFERENCE.md` and is machine-usable: test/simulator-spec.test.ts patches the
+ * (`spec/clockify-api/clockify-openapi-official.yaml`). Each entry comes from one line of
+ * `spec/clockify-api/REFERENCE.md` and is machine-usable: test/simulator-spec.test.ts patches the
  * spec's schemas with these entries before validating every simulator response with ajv. Nothing
  * else may deviate.
  *
@@ -33,7 +33,7 @@ export interface SpecPatch {
 
 /** One live deviation documented by REFERENCE.md, with every place of the spec it touches. */
 export interface SpecDeviation {
-  /** Line of shared/clockify-api/REFERENCE.md stating the live behaviour. */
+  /** Line of spec/clockify-api/REFERENCE.md stating the live behaviour. */
   referenceLine: number;
   /** The live behaviour, in words. */
   description: string;

@@ -13,7 +13,7 @@ import type { SpecDeviation } from '../../src/simulator/spec-deviations.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-export const SPEC_FILE = new URL('../../../shared/clockify-api/clockify-openapi-official.yaml', import.meta.url);
+export const SPEC_FILE = new URL('../../spec/clockify-api/clockify-openapi-official.yaml', import.meta.url);
 const SPEC_ID = 'clockify-openapi.json';
 
 type Json = Record<string, any>;
