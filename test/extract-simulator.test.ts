@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSimulator } from '../src/simulator/index.ts';
+import { createSimulator, FIXED_KEYS } from '../src/simulator/index.ts';
 import type { SimulatorOptions } from '../src/simulator/index.ts';
 import { createClockifyClient } from '../src/clockify/client.ts';
 import type { ClientOptions, FetchLike } from '../src/clockify/client.ts';
@@ -90,6 +90,8 @@ test('events: each partition is contiguous and closed by partition-done with its
       if (ev.stream === 'time_entries') for (const r of ev.records as Array<{ userId: string }>) assert.equal(r.userId, ev.partition);
       else assert.equal(ev.partition, '');
     } else {
+      assert.equal(ev.kind, 'partition-done');
+      if (ev.kind !== 'partition-done') continue;
       assert.equal(ev.records, count, key);
       if (ev.stream === 'time_entries') assert.equal(ev.requests, 1);
       closed.add(key);
@@ -223,4 +225,16 @@ test('on loopback: real sockets dropped mid-body and 5xx, same records as a clea
   } finally {
     await running.close();
   }
+});
+
+test("a member's key: other users' entries are FORBIDDEN; thrown by default, skipped as partition-error on request", async () => {
+  const { client: member, sim } = setup({ workspaces: 1 }, { apiKey: FIXED_KEYS.member });
+  const [ws] = await listWorkspaces(member);
+  await assert.rejects(run(member, ws, 'time_entries'), { code: 'FORBIDDEN' });
+  const events = await run(member, ws, 'time_entries', { partitionErrors: 'skip' });
+  const failed = events.filter((e) => e.kind === 'partition-error');
+  const done = events.filter((e) => e.kind === 'partition-done');
+  assert.ok(failed.length > 0 && done.length > 0, `${failed.length} failed, ${done.length} done`);
+  for (const f of failed) assert.equal((f as { error: { code: string } }).error.code, 'FORBIDDEN');
+  assert.equal(failed.length + done.length, sim.store.members(ws.id).length);
 });

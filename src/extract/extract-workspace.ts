@@ -21,12 +21,18 @@ import type { PageRequest } from '../clockify/paginate.ts';
 import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
+import { SyncError } from '../errors.ts';
 import type { ClockifyRecord } from './extract-account.ts';
 
 export type ExtractEvent =
   | { kind: 'records'; stream: string; workspaceId: string; partition: string; records: unknown[] }
   | { kind: 'partition-done'; stream: string; workspaceId: string; partition: string; requests: number; records: number }
-  | { kind: 'warning'; stream?: string; workspaceId?: string; partition?: string; message: string };
+  | { kind: 'warning'; stream?: string; workspaceId?: string; partition?: string; message: string }
+  /**
+   * Only with `partitionErrors: 'skip'`: a partition failed for good (e.g. FORBIDDEN for another
+   * user's entries with a member's key); records of it already yielded must be rolled back.
+   */
+  | { kind: 'partition-error'; stream: string; workspaceId: string; partition: string; error: SyncError };
 
 export interface ExtractOptions {
   /** Time entries with `timeInterval.start` ≥ start (default: all history). */
@@ -42,6 +48,11 @@ export interface ExtractOptions {
   /** The full stream table, for parents that are not selected (default STREAMS). */
   table?: readonly StreamDef[];
   signal?: AbortSignal;
+  /**
+   * A partitioned stream whose partition fails with an auth or config error (403, 400/501):
+   * 'throw' (default) ends the extract; 'skip' yields `partition-error` and goes on.
+   */
+  partitionErrors?: 'throw' | 'skip';
 }
 
 /** Widening of the per-user time-entry window (largest UTC offsets: −12 h … +14 h). */
@@ -223,10 +234,18 @@ async function* partitioned(
       while (launched < ids.length && launched < i + ahead) start(launched++);
       const buffer = buffers[i];
       let count = 0;
-      for (let page = await buffer.next(); page !== undefined; page = await buffer.next()) {
-        if (page.length === 0) continue;
-        count += page.length;
-        yield { kind: 'records', stream: def.name, workspaceId, partition: ids[i], records: page };
+      try {
+        for (let page = await buffer.next(); page !== undefined; page = await buffer.next()) {
+          if (page.length === 0) continue;
+          count += page.length;
+          yield { kind: 'records', stream: def.name, workspaceId, partition: ids[i], records: page };
+        }
+      } catch (error) {
+        const skippable = error instanceof SyncError && (error.kind === 'auth' || error.kind === 'config');
+        if (options.partitionErrors !== 'skip' || !skippable) throw error;
+        buffers[i] = undefined as unknown as PartitionBuffer<unknown[]>;
+        yield { kind: 'partition-error', stream: def.name, workspaceId, partition: ids[i], error };
+        continue;
       }
       buffers[i] = undefined as unknown as PartitionBuffer<unknown[]>;
       if (buffer.warning) yield { kind: 'warning', stream: def.name, workspaceId, partition: ids[i], message: buffer.warning };
