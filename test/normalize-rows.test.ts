@@ -240,3 +240,18 @@ test('many records, stable output: the compiled and interpreted paths give the s
   assert.deepEqual(slow, { ...strip(rows[999]), id: 'e1000' });
   assert.deepEqual(strip(rows[1001]), { ...strip(rows[999]), id: 'e1001', });
 });
+
+test('a scalar or a list where the schema expects an object is kept in a JSON column, not dropped', () => {
+  const n = createNormalizer(STREAMS);
+  const res = n.normalize('projects', WS, [
+    { id: 'p1', budgetEstimate: 5000 },
+    { id: 'p2', budgetEstimate: { estimate: 7, type: 'MANUAL' } },
+    { id: 'p3', budgetEstimate: [1, 2] },
+  ]);
+  assert.deepEqual(res.newColumns.map((c) => `${c.column.name}:${c.column.type}`), ['budget_estimate:json']);
+  const [p1, p2, p3] = res.rows.get('projects')!;
+  assert.equal(p1.budget_estimate, 5000);
+  assert.equal(p2.budget_estimate__estimate, 7);
+  assert.equal(p2.budget_estimate ?? null, null);
+  assert.deepEqual(p3.budget_estimate, [1, 2]);
+});

@@ -45,6 +45,8 @@ export function compileTable(table: TablePlan, parentColumns: ReadonlyArray<{ fr
         case 'object':
           lines.push(`if (${v} !== null && typeof ${v} === 'object' && !Array.isArray(${v})) {`);
           level(f.level, v);
+          if (f.scalarColumn !== undefined) lines.push(`} else if (${v} !== null) { row[${q(f.scalarColumn)}] = ${v};`);
+          else lines.push(`} else if (${v} !== null) { return null;`);
           lines.push('}');
           break;
         case 'child':

@@ -13,7 +13,8 @@ import { nested, snakeCase } from './naming.ts';
 export type FieldPlan =
   | { kind: 'value'; column: string; convert: Convert }
   | { kind: 'duration'; column: string; secondsColumn: string }
-  | { kind: 'object'; level: LevelPlan }
+  /** `scalarColumn`: learned when the API sends a non-object where an object was expected (kept as JSON). */
+  | { kind: 'object'; level: LevelPlan; scalarColumn?: string }
   | { kind: 'child'; child: ChildPlan }
   | { kind: 'skip' };
 
@@ -134,6 +135,15 @@ export function learnField(table: TablePlan, level: LevelPlan, key: string, valu
   level.fields.set(key, plan);
   table.version++;
   return plan;
+}
+
+/** The JSON column holding a non-object value sent where the plan expects an object. */
+export function scalarColumnFor(table: TablePlan, f: Extract<FieldPlan, { kind: 'object' }>): string {
+  if (f.scalarColumn === undefined) {
+    f.scalarColumn = addColumn(table, f.level.prefix, 'json', true);
+    table.version++;
+  }
+  return f.scalarColumn;
 }
 
 /** Builds the plan of one stream: its table, its child tables. */

@@ -10,7 +10,7 @@
  */
 import type { Column, Row, TableSchema } from './table-schema.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
-import { learnField, planStream } from './normalize-plan.ts';
+import { learnField, planStream, scalarColumnFor } from './normalize-plan.ts';
 import type { ChildPlan, LevelPlan, StreamPlan, TablePlan } from './normalize-plan.ts';
 import { compileTable, compileValueRow } from './normalize-compile.ts';
 import type { CompiledFill, CompiledValueRow } from './normalize-compile.ts';
@@ -149,6 +149,7 @@ function fillLevel(table: TablePlan, level: LevelPlan, obj: Record<string, unkno
         break;
       case 'object':
         if (value !== null && typeof value === 'object' && !Array.isArray(value)) fillLevel(table, f.level, value as Record<string, unknown>, row, deferred);
+        else if (value !== null && value !== undefined) row[scalarColumnFor(table, f)] = value;
         break;
       case 'child':
         deferred.push(f.child, value);
