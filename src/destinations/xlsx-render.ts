@@ -101,10 +101,15 @@ function asText(v: Date | string | null | undefined): string {
 function addAbout(wb: ExcelJS.stream.xlsx.WorkbookWriter, input: RenderInput, names: Map<string, string>, truncated: number): void {
   const ws = wb.addWorksheet('About', { views: [{ state: 'frozen', ySplit: 0 }] });
   ws.columns = [{ width: 26 }, { width: 34 }, { width: 22 }, { width: 22 }, { width: 22 }, { width: 22 }];
-  const bold = { font: { bold: true } };
-  const add = (values: ExcelJS.CellValue[], style?: Partial<ExcelJS.Style>) => {
+  const bold: Partial<ExcelJS.Font> = { bold: true };
+  const add = (values: ExcelJS.CellValue[], font?: Partial<ExcelJS.Font>) => {
     const row = ws.addRow(values);
-    if (style) row.eachCell((c) => (c.style = style));
+    row.eachCell((c) => {
+      const style: Partial<ExcelJS.Style> = {};
+      if (font) style.font = font;
+      if (c.value instanceof Date) style.numFmt = 'yyyy-mm-dd hh:mm:ss';
+      c.style = style;
+    });
     row.commit();
   };
   const last = input.runs.length > 0 ? input.runs[input.runs.length - 1] : null;
@@ -112,7 +117,7 @@ function addAbout(wb: ExcelJS.stream.xlsx.WorkbookWriter, input: RenderInput, na
   const workspaces = info?.workspaces?.length
     ? info.workspaces.map((w) => (typeof w === 'string' ? w : w.name ? `${w.name} (${w.id})` : w.id))
     : [...new Set(input.state.map((s) => s.workspaceId))].filter((w) => w !== '');
-  add(['Clockify export (clockify-sync)'], { font: { bold: true, size: 14 } });
+  add(['Clockify export (clockify-sync)'], { bold: true, size: 14 });
   add([]);
   add(['Written at (UTC)', input.writtenAt], bold);
   add(['Destination', input.destination]);

@@ -28,6 +28,8 @@ export type { XlsxRunInfo } from './xlsx-store.ts';
 export interface XlsxOptions {
   /** Clock for `_loaded_at`, `_deleted_at` and "written at" (tests). */
   now?: () => Date;
+  /** Data rows allowed per sheet; defaults to Excel's limit (tests use a smaller one). */
+  maxRowsPerSheet?: number;
 }
 
 export interface XlsxDestination extends Destination {
@@ -46,6 +48,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
   readonly description: string;
   private readonly path: string;
   private readonly now: () => Date;
+  private readonly maxRows: number;
   private store: StoreData | null = null;
   private runs: RunsFile = { runs: [], runInfo: null };
   private readonly catalog = new Map<string, Set<string>>();
@@ -57,6 +60,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
     this.path = resolve(path);
     this.description = `xlsx:${path}`;
     this.now = options.now ?? (() => new Date());
+    this.maxRows = Math.min(options.maxRowsPerSheet ?? XLSX_MAX_DATA_ROWS, XLSX_MAX_DATA_ROWS);
   }
 
   private data(): StoreData {
@@ -90,10 +94,10 @@ class XlsxWorkbookDestination implements XlsxDestination {
   /** Save a new version of the store and the workbook; the sidecar rename is the commit point. */
   private async persist(next: StoreData, workbookOnly = false): Promise<void> {
     for (const t of next.tables.values()) {
-      if (t.rows.size > XLSX_MAX_DATA_ROWS) {
+      if (t.rows.size > this.maxRows) {
         throw new SyncError(
           'XLSX_TOO_MANY_ROWS',
-          `Table "${t.name}" would have ${t.rows.size.toLocaleString('en')} rows, more than the ${XLSX_MAX_DATA_ROWS.toLocaleString('en')} an Excel sheet holds; nothing was written.`,
+          `Table "${t.name}" would have ${t.rows.size.toLocaleString('en')} rows, more than the ${this.maxRows.toLocaleString('en')} an Excel sheet holds; nothing was written.`,
           { kind: 'destination', hint: 'Narrow the date range or the streams, or use the csv:, parquet:, duckdb: or postgres:// destination for data this large.' },
         );
       }
