@@ -39,12 +39,19 @@ export interface ExtractOptions {
   start?: Date;
   /** Time entries with `timeInterval.start` < end (default: no end). */
   end?: Date;
+  /**
+   * Per partition (user id), a start that replaces `start` for that partition (e.g. widened to a
+   * timer that was running at the last sync); undefined keeps `start`.
+   */
+  startFor?: (partition: string) => Date | undefined;
   /** Partitions fetched ahead at once (default 4; the client still paces and caps requests). */
   concurrency?: number;
   /** Pages held per partition fetched ahead (default 2). */
   bufferPages?: number;
   /** Only these parent ids become partitions (e.g. to resume some users); default all. */
   partitions?: readonly string[];
+  /** These parent ids do not become partitions (e.g. users already done by an interrupted run). */
+  skipPartitions?: readonly string[];
   /** The full stream table, for parents that are not selected (default STREAMS). */
   table?: readonly StreamDef[];
   signal?: AbortSignal;
@@ -121,7 +128,9 @@ export async function* extractWorkspace(
     if (def.partitioning === 'parent' && def.parent) {
       const ids = parents.get(def.parent.stream)?.ids ?? [];
       const only = options.partitions ? new Set(options.partitions) : undefined;
-      yield* partitioned(client, def, workspaceId, only ? ids.filter((id) => only.has(id)) : ids, options, emit);
+      const skip = new Set(options.skipPartitions ?? []);
+      const chosen = ids.filter((id) => (!only || only.has(id)) && !skip.has(id));
+      yield* partitioned(client, def, workspaceId, chosen, options, emit);
       continue;
     }
 
@@ -204,11 +213,15 @@ async function* partitioned(
   client: ClockifyClient, def: StreamDef, workspaceId: string, ids: readonly string[], options: ExtractOptions, emit: boolean,
 ): AsyncGenerator<ExtractEvent> {
   if (!emit || ids.length === 0) return;
-  const windowed = options.start !== undefined || options.end !== undefined;
-  const extraQuery: Record<string, string> = {};
-  if (options.start) extraQuery.start = apiInstant(new Date(options.start.getTime() - WINDOW_WIDENING_MS));
-  if (options.end) extraQuery.end = apiInstant(new Date(options.end.getTime() + WINDOW_WIDENING_MS));
-  const keep = windowed ? inWindow(options.start?.getTime() ?? -Infinity, options.end?.getTime() ?? Infinity) : undefined;
+  const windowFor = (id: string) => {
+    const startAt = options.startFor?.(id) ?? options.start;
+    const windowed = startAt !== undefined || options.end !== undefined;
+    const extraQuery: Record<string, string> = {};
+    if (startAt) extraQuery.start = apiInstant(new Date(startAt.getTime() - WINDOW_WIDENING_MS));
+    if (options.end) extraQuery.end = apiInstant(new Date(options.end.getTime() + WINDOW_WIDENING_MS));
+    const keep = windowed ? inWindow(startAt?.getTime() ?? -Infinity, options.end?.getTime() ?? Infinity) : undefined;
+    return { extraQuery, keep };
+  };
   const ahead = Math.max(1, options.concurrency ?? 4);
   const controller = new AbortController();
   // Every request in flight and every buffer listens to it.
@@ -219,6 +232,7 @@ async function* partitioned(
   const start = (i: number) => {
     const buffer = new PartitionBuffer<unknown[]>(Math.max(1, options.bufferPages ?? 2), controller.signal);
     buffers[i] = buffer;
+    const { extraQuery, keep } = windowFor(ids[i]);
     const chain = paginate(client, requestFor(def, workspaceId, ids[i], controller.signal, extraQuery));
     (async () => {
       for await (const page of chain) {

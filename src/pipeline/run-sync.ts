@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { ClockifyClient } from '../clockify/client.ts';
 import type { Destination, Scope, StateRecord, WriteCounts } from '../destinations/destination.ts';
 import { SyncError } from '../errors.ts';
-import { extractWorkspace, listWorkspaces } from '../extract/index.ts';
+import { createRateResolver, extractWorkspace, listWorkspaces } from '../extract/index.ts';
+import { maxReportDays } from '../dates/report-range.ts';
 import type { Logger } from '../log.ts';
 import { createNormalizer } from '../normalize/normalizer.ts';
 import { redact } from '../secrets.ts';
@@ -15,6 +16,9 @@ import { selectStreams } from '../streams/stream-select.ts';
 import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionLoader } from './partition-loader.ts';
+import { finishTimeEntries } from './time-entry-finish.ts';
+import { planTimeEntries, TIME_ENTRIES, userWindowStart } from './time-entry-plan.ts';
+import type { AttemptInfo, TimeEntriesSource, TimeEntryPlan, UpdateWindowOption } from './time-entry-plan.ts';
 
 export interface SyncOptions {
   client: ClockifyClient;
@@ -23,8 +27,26 @@ export interface SyncOptions {
   workspaces?: string[];
   /** Stream names; default: all. */
   streams?: string[];
+  /**
+   * `full`: every stream reread, rows gone from Clockify deleted (soft/hard). `incremental`:
+   * entity streams reread in full, time entries only in [savepoint − updateWindow, now) plus
+   * running timers and the change feed. Default: incremental for a workspace once a sync of it
+   * has completed (state in the destination), full before.
+   */
   mode?: 'full' | 'incremental';
   deletes?: 'soft' | 'hard';
+  /** Incremental window before the previous savepoint (default 7 days), or the workspace lock date. */
+  updateWindow?: UpdateWindowOption;
+  /** Time entries before this instant are not read (a first run's savepoint; default: all history). */
+  startDate?: Date;
+  /** Where time entries come from (default auto: fewer requests). */
+  timeEntriesSource?: 'auto' | TimeEntriesSource;
+  /** `free`: warn when a workspace's run needs more than 30 requests (new Free plans: 30 per hour per workspace). */
+  plan?: 'free' | 'paid';
+  /** Per-user partitions of time entries fetched ahead (extractor default 4). */
+  concurrency?: number;
+  /** Rows per destination transaction (loader default 100,000). */
+  batchRows?: number;
   log: Logger;
   /** Progress callback per stream and workspace (cumulative counts). */
   onProgress?: (stream: string, workspaceId: string, counts: { rows: number; requests: number; done?: boolean }) => void;
@@ -41,8 +63,29 @@ export interface SyncResult {
   requests: number;
   durationMs: number;
   warnings: string[];
+  /** How each workspace's time entries were read (absent when the stream was not selected). */
+  timeEntries: Record<string, TimeEntriesSummary>;
   error?: SyncError;
 }
+
+export interface TimeEntriesSummary {
+  mode: 'full' | 'incremental';
+  source: TimeEntriesSource;
+  sourceReason: string;
+  /** Start of the window read (null: all history). */
+  windowStart: Date | null;
+  resumed: boolean;
+  /** Users skipped because an interrupted run had already read them. */
+  usersSkipped: number;
+  feed: 'used' | 'unavailable' | 'not-needed';
+  feedChanges: { upserted: number; deleted: number };
+  running: number;
+  /** Requests this workspace took (entity streams included). */
+  requests: number;
+}
+
+/** New Free plans: 30 requests per hour per workspace. */
+export const FREE_PLAN_REQUESTS_PER_HOUR = 30;
 
 /** Reconcile scope of a stream's partition: the workspace, and the parent's key for per-parent streams. */
 function partitionScope(def: StreamDef, workspaceId: string, partition: string): Scope {
@@ -56,7 +99,7 @@ function partitionScope(def: StreamDef, workspaceId: string, partition: string):
 
 export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const now = opts.now ?? (() => new Date());
-  const mode = opts.mode ?? 'full';
+  const mode = opts.mode ?? 'auto';
   const deletes = opts.deletes ?? 'soft';
   const { client, destination, log } = opts;
   const runId = randomUUID();
@@ -66,7 +109,12 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const streams = selectStreams(opts.streams);
   const normalizer = createNormalizer(streams);
   const byName = new Map(streams.map((s) => [s.name, s]));
-  const loader = new PartitionLoader(destination);
+  const loader = new PartitionLoader(destination, { batchRows: opts.batchRows });
+  const timeEntries: Record<string, TimeEntriesSummary> = {};
+  const warn = (message: string) => {
+    warnings.push(message);
+    log('warn', message);
+  };
   const rowsRead: Record<string, number> = {};
   const workspacesDone: { id: string; name: string }[] = [];
 
@@ -90,17 +138,54 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
       if (change.kind === 'type-mismatch') warnings.push(`${change.table}.${change.column}: ${change.detail ?? 'type differs'} (kept as it is)`);
     }
 
+    const state = await destination.readState();
     for (const ws of visible.filter((w) => wanted.includes(w.id))) {
       log('info', `workspace ${String(ws.name ?? '')} (${ws.id})`);
+      const wsRequestsAtStart = client.requestCount;
       for (const k of Object.keys(rowsRead)) delete rowsRead[k];
       const requestsPerStream: Record<string, number> = {};
-      for await (const ev of extractWorkspace(client, ws, streams, {})) {
+      const teDef = byName.get(TIME_ENTRIES);
+      const reportDays = maxReportDays(ws as { featureSubscriptionType?: string | null; features?: string[] | null });
+      let plan: TimeEntryPlan | undefined;
+      if (teDef) {
+        plan = planTimeEntries({
+          runId, now: now(), state, workspaceId: ws.id, workspace: ws, mode: opts.mode, updateWindow: opts.updateWindow,
+          startDate: opts.startDate, source: opts.timeEntriesSource, maxReportDays: reportDays,
+        });
+        if (plan.source === 'report' && plan.windowStart === null) {
+          plan = { ...plan, source: 'users', sourceReason: 'the report needs a start: a run over all history reads per user' };
+          if (opts.timeEntriesSource === 'report') warn(`workspace ${ws.id}: --time-entries-source report needs --start-date for a full read of all history; reading per user instead`);
+        }
+        for (const w of plan.warnings) warn(`workspace ${ws.id}: ${w}`);
+        log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}`);
+      }
+      const attempt: AttemptInfo | undefined = plan && {
+        attempt: plan.attempt, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
+      };
+      const rates = createRateResolver();
+      rates.add('workspaces', [ws]);
+      const readByUsers = { count: 0, minStart: Infinity };
+      const extractStreams = plan?.source === 'report' ? streams.filter((s) => s.name !== TIME_ENTRIES) : streams;
+      const extractOptions = {
+        startFor: plan ? (user: string) => userWindowStart(plan!, user) : undefined,
+        skipPartitions: plan?.doneUsers,
+        concurrency: opts.concurrency,
+      };
+      let users: number | null = null;
+      for await (const ev of extractWorkspace(client, ws, extractStreams, extractOptions)) {
         if (ev.kind === 'warning') {
-          warnings.push(ev.message);
-          log('warn', ev.message);
+          warn(ev.message);
           continue;
         }
         if (ev.kind === 'records') {
+          if (ev.stream === 'projects' || ev.stream === 'tasks') rates.add(ev.stream, ev.records);
+          if (ev.stream === TIME_ENTRIES) {
+            readByUsers.count += ev.records.length;
+            for (const r of ev.records) {
+              const t = Date.parse(String((r as { timeInterval?: { start?: unknown } }).timeInterval?.start));
+              if (t < readByUsers.minStart) readByUsers.minStart = t;
+            }
+          }
           const result = normalizer.normalize(ev.stream, ws.id, ev.records);
           if (result.newColumns.length > 0) {
             for (const c of result.newColumns) log('info', `new column ${c.table}.${c.column.name} (${c.column.type}): the API sent a field the schema did not know`);
@@ -112,17 +197,49 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         } else if (ev.kind === 'partition-done') {
           const def = byName.get(ev.stream)!;
           requestsPerStream[ev.stream] = (requestsPerStream[ev.stream] ?? 0) + (ev.requests ?? 0);
-          const reconcile =
-            def.deletion === 'full-list' || (mode === 'full' && def.deletion === 'window')
-              ? [{ table: normalizer.tablesFor(ev.stream)[0].name, scope: partitionScope(def, ws.id, ev.partition) }]
-              : [];
-          const state: StateRecord[] = [
-            { workspaceId: ws.id, stream: ev.stream, partition: ev.partition, cursor: { syncedAt: now().toISOString(), mode }, updatedAt: now() },
-          ];
-          await loader.endPartition({ reconcile, deletes, state });
+          if (ev.stream === 'users') users = ev.records;
+          const table = normalizer.tablesFor(ev.stream)[0].name;
+          let reconcile: { table: string; scope: Scope }[] = [];
+          let cursor: unknown = { syncedAt: now().toISOString(), mode: plan?.mode ?? (mode === 'auto' ? 'full' : mode) };
+          if (ev.stream === TIME_ENTRIES && attempt) {
+            // Window reconciliation: this user's entries from the window start on.
+            const from = userWindowStart(attempt, ev.partition);
+            const scope = partitionScope(def, ws.id, ev.partition);
+            if (from) scope.range = { column: 'time_interval__start', from };
+            reconcile = [{ table, scope }];
+            cursor = attempt;
+          } else if (def.deletion === 'full-list' || (mode === 'full' && def.deletion === 'window')) {
+            reconcile = [{ table, scope: partitionScope(def, ws.id, ev.partition) }];
+          }
+          const stateRecords: StateRecord[] = [{ workspaceId: ws.id, stream: ev.stream, partition: ev.partition, cursor, updatedAt: now() }];
+          await loader.endPartition({ reconcile, deletes, state: stateRecords });
         }
       }
       await loader.commit();
+      if (plan) {
+        const finished = await finishTimeEntries({
+          client, destination, normalizer, loader, workspaceId: ws.id, plan, deletes, now: now(), maxReportDays: reportDays, rates,
+          readByUsers, users, warn,
+          onRows: (n) => {
+            rowsRead[TIME_ENTRIES] = (rowsRead[TIME_ENTRIES] ?? 0) + n;
+            opts.onProgress?.(TIME_ENTRIES, ws.id, { rows: rowsRead[TIME_ENTRIES], requests: requestsPerStream[TIME_ENTRIES] ?? 0 });
+          },
+        });
+        requestsPerStream[TIME_ENTRIES] = (requestsPerStream[TIME_ENTRIES] ?? 0) + finished.requests;
+        timeEntries[ws.id] = {
+          mode: plan.mode, source: plan.source, sourceReason: plan.sourceReason, windowStart: plan.windowStart ? new Date(plan.windowStart) : null,
+          resumed: plan.resumed, usersSkipped: plan.doneUsers.length, feed: finished.feed, feedChanges: finished.feedChanges, running: finished.running,
+          requests: client.requestCount - wsRequestsAtStart,
+        };
+      }
+      const wsRequests = client.requestCount - wsRequestsAtStart;
+      if (opts.plan === 'free' && wsRequests > FREE_PLAN_REQUESTS_PER_HOUR) {
+        const hours = Math.ceil(wsRequests / FREE_PLAN_REQUESTS_PER_HOUR);
+        warn(
+          `workspace ${ws.id}: this run took ${wsRequests} requests; a new Free plan allows ${FREE_PLAN_REQUESTS_PER_HOUR} per hour per workspace, ` +
+            `so it needs about ${hours} h there (later incremental runs take far fewer).`,
+        );
+      }
       for (const stream of Object.keys(requestsPerStream)) {
         opts.onProgress?.(stream, ws.id, { rows: rowsRead[stream] ?? 0, requests: requestsPerStream[stream], done: true });
       }
@@ -153,6 +270,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     requests,
     durationMs: endedAt.getTime() - startedAt.getTime(),
     warnings,
+    timeEntries,
     error,
   };
 }
