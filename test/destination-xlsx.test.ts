@@ -141,6 +141,26 @@ describe('xlsx destination', () => {
     }
   });
 
+  test('a commit that changes nothing leaves the files untouched', async () => {
+    const { dir, cleanup } = await tempDir('cs-xlsx-');
+    try {
+      const path = join(dir, 'c.xlsx');
+      const dest = createXlsxDestination(path);
+      await dest.open();
+      await dest.ensureTables(TABLES);
+      await load(dest, { items: [item(1), item(2)] });
+      const before = [(await stat(path)).mtimeMs, (await stat(`${path}.sync.jsonl.gz`)).mtimeMs];
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual((await load(dest, { items: [item(2), item(1)] })).items, { inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+      assert.deepEqual([(await stat(path)).mtimeMs, (await stat(`${path}.sync.jsonl.gz`)).mtimeMs], before);
+      await load(dest, { items: [item(3)] });
+      assert.notEqual((await stat(path)).mtimeMs, before[0]);
+      await dest.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
   test("text over Excel's 32,767 characters is cut in the workbook only and the About sheet says so", async () => {
     const { dir, cleanup } = await tempDir('cs-xlsx-');
     try {

@@ -209,7 +209,7 @@ export async function renderWorkbook(input: RenderInput): Promise<{ truncatedCel
         header: h,
         key: h,
         width: Math.min(60, Math.max(8, widths[i] + 2)),
-        style: NUM_FMT[types[i]] ? { numFmt: NUM_FMT[types[i]] } : {},
+        ...(NUM_FMT[types[i]] ? { style: { numFmt: NUM_FMT[types[i]] } } : {}),
       }));
       ws.getRow(1).font = { bold: true };
       ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };

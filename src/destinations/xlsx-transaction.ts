@@ -13,7 +13,8 @@ export interface XlsxHost {
   data(): StoreData;
   /** Columns a row may carry, per table (the catalog of the last ensureTables). */
   allowed(table: string): Set<string>;
-  commitTx(tables: Map<string, Map<string, StoredRow>>, state: StateRecord[]): Promise<void>;
+  /** `changed`: whether any row was inserted, updated or deleted. */
+  commitTx(tables: Map<string, Map<string, StoredRow>>, state: StateRecord[], changed: boolean): Promise<void>;
   txEnded(tx: XlsxTransaction): void;
 }
 
@@ -192,7 +193,8 @@ export class XlsxTransaction implements Transaction {
     this.live();
     try {
       this.replaceChildren();
-      await this.host.commitTx(this.working, this.state);
+      const changed = Object.values(this.counts).some((c) => c.inserted + c.updated + c.deleted > 0);
+      await this.host.commitTx(this.working, this.state, changed);
     } finally {
       this.end();
     }

@@ -21,7 +21,7 @@ import {
   type RunsFile, type StoreData, type StoredRow, type StoredTable, type XlsxRunInfo,
 } from './xlsx-store.ts';
 import { XlsxTransaction } from './xlsx-transaction.ts';
-import { fromStored } from './xlsx-values.ts';
+import { fromStored, stableJson } from './xlsx-values.ts';
 
 export type { XlsxRunInfo } from './xlsx-store.ts';
 
@@ -180,7 +180,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
     const host = {
       data: () => this.data(),
       allowed: (table: string) => this.catalog.get(table) ?? new Set(this.data().tables.get(table)?.columns.map((c) => c.name) ?? []),
-      commitTx: (tables: Map<string, Map<string, StoredRow>>, state: StateRecord[]) => this.commitTx(tables, state),
+      commitTx: (tables: Map<string, Map<string, StoredRow>>, state: StateRecord[], changed: boolean) => this.commitTx(tables, state, changed),
       txEnded: (tx: XlsxTransaction) => {
         if (this.current === tx) this.current = null;
       },
@@ -189,7 +189,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
     return this.current;
   }
 
-  private async commitTx(tables: Map<string, Map<string, StoredRow>>, state: StateRecord[]): Promise<void> {
+  private async commitTx(tables: Map<string, Map<string, StoredRow>>, state: StateRecord[], changed: boolean): Promise<void> {
     const data = this.data();
     const nextTables = new Map(data.tables);
     for (const [name, rows] of tables) nextTables.set(name, { ...data.tables.get(name)!, rows });
@@ -201,6 +201,8 @@ class XlsxWorkbookDestination implements XlsxDestination {
       });
     }
     const store: StoreData = { generation: data.generation + 1, tables: nextTables, state: [...byKey.values()] };
+    // nothing changed (an incremental run that found nothing new): keep the files as they are
+    if (!changed && stableJson(store.state) === stableJson(data.state)) return;
     await this.persist(store);
     this.store = store;
   }
