@@ -3,7 +3,7 @@ import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import type { DuckDBCore } from './duckdb-core.ts';
-import { castFromStaging, checkRowKeys, stagingType, toStaging } from './duckdb-values.ts';
+import { DUCKDB_SQL_TYPE, checkRowKeys, stagingType, toStaging } from './duckdb-values.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
@@ -17,7 +17,6 @@ export interface CommitHooks {
 }
 
 const CHUNK = 2048;
-const STAGE = '_cs_stage';
 const SRC = '_cs_src';
 
 /**
@@ -66,7 +65,11 @@ export class DuckDBTransaction implements Transaction {
       const counts = this.count(table);
       const keys = await this.writtenKeys(schema);
       if (unique.length === 0) return;
+      const t0 = performance.now();
       await this.stage(schema, unique);
+      const t1 = performance.now();
+      this.core.stats.stagedRows += unique.length;
+      this.core.stats.stageMs += t1 - t0;
       const target = this.core.qualified(table);
       const cols = schema.columns.map((c) => quoteIdent(c.name));
       const nonKey = schema.columns.filter((c) => !schema.primaryKey.includes(c.name)).map((c) => quoteIdent(c.name));
@@ -81,30 +84,34 @@ export class DuckDBTransaction implements Transaction {
       );
       const pk = schema.primaryKey.map(quoteIdent).join(', ');
       await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
+      this.core.stats.mergeMs += performance.now() - t1;
       counts.inserted += inserted;
       counts.updated += updated;
       counts.unchanged += unique.length - inserted - updated;
     });
   }
 
-  /** Append rows into the staging table through a data chunk appender, then cast into `_cs_src`. */
+  /** Append rows into the staging table `_cs_src` (final column types) through data chunks. */
   private async stage(schema: TableSchema, rows: Row[]): Promise<void> {
     const types = schema.columns.map((c) => stagingType(c.type));
-    const defs = schema.columns.map((c, i) => `${quoteIdent(c.name)} ${types[i].toString()}`);
-    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (${defs.join(', ')})`);
+    const defs = schema.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
+    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${SRC} (${defs.join(', ')})`);
     const known = new Set(schema.columns.map((c) => c.name));
-    const appender = await this.core.con.createAppender(STAGE, 'main', 'temp');
+    const cols = schema.columns;
+    const appender = await this.core.con.createAppender(SRC, 'main', 'temp');
     try {
-      const columns: DuckDBValue[][] = schema.columns.map(() => new Array(CHUNK));
+      const columns: DuckDBValue[][] = cols.map(() => new Array(CHUNK));
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);
         for (let r = 0; r < n; r++) {
           const row = rows[off + r];
-          checkRowKeys(schema.name, row, known);
-          for (let c = 0; c < schema.columns.length; c++) {
-            const col = schema.columns[c];
-            columns[c][r] = toStaging(col, row[col.name]);
+          let defined = 0;
+          for (let c = 0; c < cols.length; c++) {
+            const v = row[cols[c].name];
+            if (v !== undefined) defined++;
+            columns[c][r] = toStaging(cols[c], v);
           }
+          checkRowKeys(schema.name, row, known, defined);
         }
         const chunk = DuckDBDataChunk.create(types, n);
         chunk.setColumns(n === CHUNK ? columns : columns.map((col) => col.slice(0, n)));
@@ -114,9 +121,6 @@ export class DuckDBTransaction implements Transaction {
     } finally {
       appender.closeSync();
     }
-    const select = schema.columns.map((c) => `${castFromStaging(quoteIdent(c.name), c.type)} AS ${quoteIdent(c.name)}`);
-    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${SRC} AS SELECT ${select.join(', ')} FROM ${STAGE}`);
-    await this.core.run(`DROP TABLE ${STAGE}`);
   }
 
   /** The temp table of keys written to `schema` in this transaction (created on first use). */
@@ -231,7 +235,9 @@ export class DuckDBTransaction implements Transaction {
         await this.replaceChildren();
         const changed = new Set(Object.entries(this.counts).filter(([, c]) => c.inserted + c.updated + c.deleted > 0).map(([t]) => t));
         await this.hooks.beforeCommit?.({ state: this.state, changed, counts: this.counts });
+        const t0 = performance.now();
         await this.core.run('COMMIT');
+        this.core.stats.commitMs += performance.now() - t0;
         this.core.inTransaction = false;
         this.core.ensuredInTransaction = [];
         await this.hooks.afterCommit?.({ state: this.state, changed });

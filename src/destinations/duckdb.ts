@@ -18,14 +18,21 @@ export interface DuckDBDestinationOptions {
   config?: Record<string, string>;
 }
 
+/** The DuckDB destination plus its load timings (for benchmarks and summaries). */
+export interface DuckDBDestination extends Destination {
+  /** Rows appended into staging and the milliseconds spent appending, merging and committing. */
+  stats(): { stagedRows: number; stageMs: number; mergeMs: number; commitMs: number };
+}
+
 /**
  * The DuckDB destination: one database file (or `:memory:`). Data tables, the sync state and the
  * run log live in the same database, so rows and state commit in one transaction.
  */
-export function createDuckDBDestination(path: string, options: DuckDBDestinationOptions = {}): Destination {
+export function createDuckDBDestination(path: string, options: DuckDBDestinationOptions = {}): DuckDBDestination {
   const now = options.now ?? (() => new Date());
   const schema = options.schema ?? 'main';
   let core: DuckDBCore | null = null;
+  let lastStats = { stagedRows: 0, stageMs: 0, mergeMs: 0, commitMs: 0 };
   const need = (): DuckDBCore => {
     if (!core) throw new SyncError('DESTINATION_NOT_OPEN', 'The destination is not open', { kind: 'destination' });
     return core;
@@ -126,10 +133,17 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
       return need().readTable(table);
     },
 
+    stats() {
+      return { ...(core ? core.stats : lastStats) };
+    },
+
     async close() {
       const c = core;
       core = null;
-      if (c) await c.close();
+      if (c) {
+        lastStats = { ...c.stats };
+        await c.close();
+      }
     },
   };
 }
