@@ -8,7 +8,7 @@ import type {
 
 /** `2026-05-20T06:00:00Z` (seconds precision, UTC). */
 export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms).toISOString().slice(0, 19) + 'Z';
 }
 
 /** Java `Duration.toString()` style: PT8H, PT1H30M, PT45S, PT0S (hours never roll into days). */
