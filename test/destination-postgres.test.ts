@@ -10,7 +10,7 @@ import type { Destination } from '../src/destinations/destination.ts';
 import { createPostgresDestination } from '../src/destinations/postgres.ts';
 import { dropPostgresSchema } from '../src/destinations/postgres-admin.ts';
 import { parsePostgresUrl } from '../src/destinations/postgres-connection.ts';
-import { copyTextChunks, escapeCopyText, fieldEncoder, jsonText } from '../src/destinations/postgres-copy.ts';
+import { copyTextChunks, escapeCopyText, fieldEncoder, isoFormatter, jsonText } from '../src/destinations/postgres-copy.ts';
 import type { Row, TableSchema } from '../src/normalize/table-schema.ts';
 import { SyncError } from '../src/errors.ts';
 
@@ -102,6 +102,14 @@ describe('postgres COPY text encoding', () => {
     assert.equal(fieldEncoder('x', 'json')({ a: 'tab\there' }), '{"a":"tab\\\\there"}');
     assert.throws(() => fieldEncoder('when', 'timestamptz')(new Date(NaN)), (e: SyncError) => e.code === 'DESTINATION_BAD_VALUE' && /when/.test(e.message));
     assert.throws(() => fieldEncoder('n', 'bigint')({}), (e: SyncError) => e.code === 'DESTINATION_BAD_VALUE');
+  });
+
+  test('the fast ISO formatter matches toISOString, across days, before 1970 and outside years 0-9999', () => {
+    const iso = isoFormatter();
+    const samples = [0, -1, 1, 999, -86_400_001, 86_399_999, 1_700_000_000_123, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, 8.64e15];
+    for (let i = 0; i < 5000; i++) samples.push(Date.UTC(2024, 0, 1) + i * 61_037);
+    for (const ms of samples) assert.equal(iso(new Date(ms)), new Date(ms).toISOString(), String(ms));
+    assert.throws(() => iso(new Date(NaN)));
   });
 
   test('jsonb text drops NUL characters, which jsonb refuses', () => {

@@ -56,7 +56,7 @@ class PostgresDestination implements Destination {
     }
   }
 
-  async open(): Promise<void> {
+  async open(retry = true): Promise<void> {
     if (this.pool) return;
     const pool = createPool(this.target);
     let client: pg.PoolClient;
@@ -72,7 +72,7 @@ class PostgresDestination implements Destination {
       client.release();
       await pool.end().catch(() => {});
       // two processes creating the same schema at once: the loser sees a duplicate; retry once
-      if ((err as { code?: string }).code === '23505') return this.open();
+      if (retry && (err as { code?: string }).code === '23505') return this.open(false);
       throw destinationError(err, this.target, `creating schema "${this.schema}"`);
     }
     client.release();
