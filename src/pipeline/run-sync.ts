@@ -160,7 +160,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}`);
       }
       const attempt: AttemptInfo | undefined = plan && {
-        attempt: plan.attempt, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
+        attempt: plan.attempt, seq: plan.seq, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
       };
       const rates = createRateResolver();
       rates.add('workspaces', [ws]);

@@ -111,7 +111,7 @@ export async function finishTimeEntries(input: FinishInput): Promise<FinishResul
   const windowFrom = plan.windowStart ? Date.parse(plan.windowStart) : minStart;
   const days = Number.isFinite(windowFrom) ? Math.max(1, (now.getTime() - windowFrom) / DAY) : null;
   const cursor: WorkspaceCursor = {
-    attempt: plan.attempt, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running,
+    attempt: plan.attempt, seq: plan.seq, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running,
     completedAt: now.toISOString(),
     users: input.users ?? plan.previous?.users ?? 0,
     entriesPerDay: days === null ? plan.previous?.entriesPerDay ?? null : count / days,

@@ -28,6 +28,8 @@ export interface RunningRef {
 export interface AttemptInfo {
   /** Id of the attempt (the run id of the run that started it). */
   attempt: string;
+  /** 1 + the last completed attempt's `seq`: user cursors with a higher seq belong to an unfinished attempt. */
+  seq: number;
   mode: 'full' | 'incremental';
   source: TimeEntriesSource;
   /** Start of this attempt's time-entry read (the next run's savepoint). */
@@ -114,8 +116,8 @@ export function planTimeEntries(input: PlanInput): TimeEntryPlan {
   const pending = mine
     .filter((r) => r.partition !== '')
     .map((r) => ({ user: r.partition, cursor: readCursor<UserCursor>(r) }))
-    .filter((x): x is { user: string; cursor: UserCursor } => x.cursor !== null && x.cursor.attempt !== previous?.attempt);
-  const latest = pending.sort((a, b) => (a.cursor.savepoint < b.cursor.savepoint ? 1 : -1))[0]?.cursor;
+    .filter((x): x is { user: string; cursor: UserCursor } => x.cursor !== null && (x.cursor.seq ?? 0) > (previous?.seq ?? 0));
+  const latest = pending.sort((a, b) => b.cursor.seq - a.cursor.seq)[0]?.cursor;
   if (latest && (input.mode === undefined || input.mode === latest.mode)) {
     return {
       ...latest,
@@ -170,7 +172,7 @@ export function planTimeEntries(input: PlanInput): TimeEntryPlan {
   }
   const running = previous?.running ?? [];
   return {
-    attempt: input.runId, mode, source, savepoint: iso(now), windowStart: windowStart ? iso(windowStart) : null, running,
+    attempt: input.runId, seq: (previous?.seq ?? 0) + 1, mode, source, savepoint: iso(now), windowStart: windowStart ? iso(windowStart) : null, running,
     previous, doneUsers: [], resumed: false, sourceReason, warnings,
     feedFrom: previous && mode === 'incremental' ? feedStart(previous) : null,
     lockDate,

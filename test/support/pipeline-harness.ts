@@ -23,7 +23,7 @@ export function simClient(app: { request: (url: string, init?: RequestInit) => R
 }
 
 export function setupSim(options: SimulatorOptions = {}) {
-  const built = createSimulator({ seed: 11, workspaces: 1, users: 8, projects: 6, entries: 1500, now: '2026-11-20T12:00:00Z', ...options });
+  const built = createSimulator({ seed: 11, workspaces: 1, users: 8, projects: 6, entries: 1200, now: '2026-11-20T12:00:00Z', ...options });
   return { ...built, client: simClient(built.app) };
 }
 
