@@ -213,13 +213,18 @@ export async function renderWorkbook(input: RenderInput): Promise<{ truncatedCel
       }));
       ws.getRow(1).font = { bold: true };
       ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
+      // one shared style object per column: exceljs caches a style's id by object identity,
+      // which saves hashing a fresh style for every cell
+      const shared: Partial<ExcelJS.Style>[] = types.map((ty) => (NUM_FMT[ty] ? { numFmt: NUM_FMT[ty] } : {}));
       const s2: CellStats = { truncated: 0 };
       for (const r of rows) {
         const values: ExcelJS.CellValue[] = new Array(headers.length);
         for (let i = 0; i < t.columns.length; i++) values[i] = cellValue(types[i], r.v[i], s2);
         values[headers.length - 2] = new Date(r.loadedAt);
         values[headers.length - 1] = r.deletedAt === null ? null : new Date(r.deletedAt);
-        ws.addRow(values).commit();
+        const row = ws.addRow(values);
+        for (let i = 0; i < headers.length; i++) if (values[i] !== null) row.getCell(i + 1).style = shared[i];
+        row.commit();
       }
       ws.commit();
     }
