@@ -177,11 +177,11 @@ describe('full sync of the simulator into DuckDB', () => {
     assert.ok(tables.get('time_entries')!.every((r) => r.time_interval__start instanceof Date));
   });
 
-  test('a second sync of unchanged data changes no row and uses the same requests', async () => {
+  test('a second full sync of unchanged data changes no row and uses the same requests', async () => {
     const before = comparable(tables.get('time_entries')!);
     const loadedAt = new Map(tables.get('time_entries')!.map((r) => [r.id, (r._loaded_at as Date).getTime()]));
     const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0 });
-    const again = await runSync({ client, destination: dest, log: () => {} });
+    const again = await runSync({ client, destination: dest, log: () => {}, mode: 'full' });
     assert.equal(again.error, undefined);
     for (const [table, c] of Object.entries(again.tables)) {
       assert.equal(c.inserted, 0, `${table}: nothing inserted`);
