@@ -260,6 +260,49 @@ describe('postgres destination against a server', { skip: SKIP }, () => {
     });
   });
 
+  test('an empty table takes a direct COPY; a key repeated across writes falls back to staging + merge', async () => {
+    await withDest('fresh', async (dest) => {
+      await dest.ensureTables([NOTES]);
+      const tx = await dest.begin();
+      await tx.write('notes', [{ id: 'a', body: '1' }, { id: 'b', body: '1' }, { id: 'c', body: '1' }]);
+      await tx.write('notes', [{ id: 'c', body: '2' }, { id: 'd', body: '1' }]); // c again: unique violation → staging
+      await tx.write('notes', [{ id: 'a', body: '1' }, { id: 'e', body: '1' }]);
+      assert.equal(await tx.reconcile('notes', { equals: {} }, 'hard'), 0, 'every row was written in this transaction');
+      const c = await tx.commit();
+      assert.deepEqual(c.notes, { inserted: 5, updated: 1, unchanged: 1, deleted: 0 });
+      assert.deepEqual((await readAll(dest, 'notes')).map((r) => `${r.id}${r.body}`), ['a1', 'b1', 'c2', 'd1', 'e1']);
+    });
+  });
+
+  test('a connection lost mid-transaction is DESTINATION_UNREACHABLE; nothing is committed; a reopened destination works', async () => {
+    await withDest('lost', async (dest, schema) => {
+      await dest.ensureTables([NOTES]);
+      await load(dest, 'notes', [{ id: 'a', body: 'kept' }]);
+      const tx = await dest.begin();
+      await tx.write('notes', [{ id: 'a', body: 'changed' }, { id: 'b', body: 'new' }]);
+      tx.setState([{ workspaceId: 'w', stream: 'notes', partition: '', cursor: 'lost', updatedAt: new Date() }]);
+      // the backend holding this transaction's locks on the schema's table
+      const holders = await sql<{ pid: number }>(
+        `SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = 'notes' AND l.pid <> pg_backend_pid()`, [schema]);
+      assert.equal(holders.length, 1);
+      await sql('SELECT pg_terminate_backend($1)', [holders[0].pid]);
+      await assert.rejects(tx.commit(), (e: SyncError) => e.code === 'DESTINATION_UNREACHABLE' && /Lost the connection to PostgreSQL/.test(e.message) && /previous state/.test(e.message));
+      await dest.close();
+      const again = createPostgresDestination(PG_URL!, { schema });
+      try {
+        await again.open();
+        await again.ensureTables([NOTES]);
+        assert.deepEqual((await readAll(again, 'notes')).map((r) => [r.id, r.body]), [['a', 'kept']]);
+        assert.deepEqual(await again.readState(), []);
+        const c = await load(again, 'notes', [{ id: 'a', body: 'changed' }, { id: 'b', body: 'new' }]);
+        assert.deepEqual(c.notes, { inserted: 1, updated: 1, unchanged: 0, deleted: 0 });
+      } finally {
+        await again.close();
+      }
+    });
+  });
+
   test('names longer than PostgreSQL allows are refused instead of being truncated', async () => {
     await withDest('long', async (dest) => {
       const long: TableSchema = { name: 't_' + 'x'.repeat(70), primaryKey: ['id'], columns: [{ name: 'id', type: 'text' }] };

@@ -103,7 +103,7 @@ export function maskSecret(text: string, t: PostgresTarget): string {
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code && (NETWORK_CODES.has(e.code) || e.code.startsWith('08') || e.code === '57P01' || e.code === '57P03')) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(e?.message ?? '');
+  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|connection error and is not queryable/i.test(e?.message ?? '');
 }
 
 /** A connection failure as a SyncError that says what to check; never contains the password. */
@@ -130,7 +130,14 @@ export function unreachableError(err: unknown, t: PostgresTarget): SyncError {
 /** Any other database error during a step, as a SyncError (connection losses stay UNREACHABLE). */
 export function destinationError(err: unknown, t: PostgresTarget, step: string): SyncError {
   if (err instanceof SyncError) return err;
-  if (isConnectionError(err)) return unreachableError(err, t);
+  if (isConnectionError(err)) {
+    const raw = maskSecret(String((err as Error)?.message ?? err), t);
+    return new SyncError('DESTINATION_UNREACHABLE', `Lost the connection to PostgreSQL at ${t.description} while ${step} (${raw}). The open transaction was not committed, so the destination keeps its previous state.`, {
+      kind: 'destination',
+      hint: 'Check that the server is up and reachable, then run the sync again: it resumes from the last committed state.',
+      cause: new Error(raw),
+    });
+  }
   const e = err as { code?: string; message?: string; detail?: string; where?: string };
   const parts = [e?.message ?? String(err)];
   if (e?.detail) parts.push(e.detail);

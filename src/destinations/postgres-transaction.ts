@@ -59,11 +59,16 @@ export class PgTransaction implements Transaction {
   private temp = 0;
   private done = false;
 
+  /** A checked-out client's connection can fail between queries (server restart, network): the next query reports it. */
+  private readonly onClientError = () => {};
+
   constructor(
     private readonly client: pg.PoolClient,
     private readonly ctx: PgContext,
     private readonly onEnd: () => void,
-  ) {}
+  ) {
+    client.on('error', this.onClientError);
+  }
 
   get finished(): boolean {
     return this.done;
@@ -344,6 +349,7 @@ export class PgTransaction implements Transaction {
 
   private finish(discard = false): void {
     this.done = true;
+    this.client.off('error', this.onClientError);
     this.client.release(discard ? true : undefined);
     this.onEnd();
   }

@@ -59,9 +59,9 @@ class PostgresDestination implements Destination {
   async open(retry = true): Promise<void> {
     if (this.pool) return;
     const pool = createPool(this.target);
-    let client: pg.PoolClient;
+    let client: Awaited<ReturnType<typeof checkout>>;
     try {
-      client = await pool.connect();
+      client = await checkout(pool);
     } catch (err) {
       await pool.end().catch(() => {});
       throw unreachableError(err, this.target);
@@ -69,13 +69,13 @@ class PostgresDestination implements Destination {
     try {
       for (const sql of metaTablesSql(this.schema)) await client.query(sql);
     } catch (err) {
-      client.release();
+      client.done();
       await pool.end().catch(() => {});
       // two processes creating the same schema at once: the loser sees a duplicate; retry once
       if (retry && (err as { code?: string }).code === '23505') return this.open(false);
       throw destinationError(err, this.target, `creating schema "${this.schema}"`);
     }
-    client.release();
+    client.done();
     this.pool = pool;
   }
 
@@ -92,7 +92,7 @@ class PostgresDestination implements Destination {
 
   async ensureTables(tables: TableSchema[]): Promise<SchemaChange[]> {
     return this.step('creating or updating tables', async (pool) => {
-      const client = await pool.connect();
+      const client = await checkout(pool);
       const changes: SchemaChange[] = [];
       try {
         await client.query('BEGIN');
@@ -131,7 +131,7 @@ class PostgresDestination implements Destination {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.done();
       }
       return changes;
     });
@@ -163,12 +163,15 @@ class PostgresDestination implements Destination {
     }
     const tx = await this.step('starting a transaction', async (pool) => {
       const client = await pool.connect();
+      client.on('error', ignoreError);
       try {
         await client.query('BEGIN');
       } catch (err) {
+        client.off('error', ignoreError);
         client.release(true);
         throw err;
       }
+      client.off('error', ignoreError);
       return new PgTransaction(client, this.ctx, () => {
         if (this.current === tx) this.current = null;
       });
@@ -201,9 +204,9 @@ class PostgresDestination implements Destination {
 
   async *readTable(table: string): AsyncIterable<Row> {
     const pool = this.db();
-    let client: pg.PoolClient;
+    let client: Awaited<ReturnType<typeof checkout>>;
     try {
-      client = await pool.connect();
+      client = await checkout(pool);
     } catch (err) {
       throw destinationError(err, this.target, `reading table "${table}"`);
     }
@@ -224,7 +227,7 @@ class PostgresDestination implements Destination {
       throw destinationError(err, this.target, `reading table "${table}"`);
     } finally {
       if (!ok) await client.query('ROLLBACK').catch(() => {});
-      client.release();
+      client.done(!ok);
     }
   }
 
@@ -246,6 +249,20 @@ class PostgresDestination implements Destination {
       if (!isConnectionError(err)) throw err;
     });
   }
+}
+
+const ignoreError = () => {};
+
+/** A pooled client with an error listener (a checked-out client must have one, or a lost connection crashes the process). */
+async function checkout(pool: pg.Pool): Promise<pg.PoolClient & { done(broken?: boolean): void }> {
+  const client = await pool.connect();
+  client.on('error', ignoreError);
+  return Object.assign(client, {
+    done(broken?: boolean) {
+      client.off('error', ignoreError);
+      client.release(broken ? true : undefined);
+    },
+  });
 }
 
 function tableInfo(schema: TableSchema, dbTypes: Map<string, string>): PgTableInfo {
