@@ -36,6 +36,13 @@ export class DuckDBCore {
     readonly schema: string,
   ) {}
 
+  /**
+   * Declare PRIMARY KEY constraints on data tables (the DuckDB destination does, for users'
+   * sake; the file destinations' working copy does not: merges keep keys unique, and the index
+   * would cost memory and time).
+   */
+  declarePrimaryKeys = true;
+
   static async open(path: string, schema = 'main', config: Record<string, string> = {}): Promise<DuckDBCore> {
     let instance: DuckDBInstance;
     try {
@@ -115,7 +122,8 @@ export class DuckDBCore {
     if (!stored) {
       const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}${t.primaryKey.includes(c.name) ? ' NOT NULL' : ''}`);
       cols.push(`${quoteIdent(LOADED_AT)} TIMESTAMP WITH TIME ZONE`, `${quoteIdent(DELETED_AT)} TIMESTAMP WITH TIME ZONE`);
-      await this.run(`CREATE TABLE IF NOT EXISTS ${this.qualified(t.name)} (${cols.join(', ')}, PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}))`);
+      if (this.declarePrimaryKeys) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`);
+      await this.run(`CREATE TABLE IF NOT EXISTS ${this.qualified(t.name)} (${cols.join(', ')})`);
       changes.push({ table: t.name, kind: 'created' });
     } else {
       const have = new Map(stored.columns.map((c) => [c.name, c]));

@@ -101,6 +101,9 @@ export class DuckDBTransaction implements Transaction {
     const appender = await this.core.con.createAppender(SRC, 'main', 'temp');
     try {
       const columns: DuckDBValue[][] = cols.map(() => new Array(CHUNK));
+      // One chunk, reset between appends: native vector memory is reused instead of waiting
+      // for the garbage collector to finalize a chunk per 2,048 rows.
+      const chunk = DuckDBDataChunk.create(types, Math.min(CHUNK, rows.length));
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);
         for (let r = 0; r < n; r++) {
@@ -113,7 +116,7 @@ export class DuckDBTransaction implements Transaction {
           }
           checkRowKeys(schema.name, row, known, defined);
         }
-        const chunk = DuckDBDataChunk.create(types, n);
+        if (off > 0) chunk.reset();
         chunk.setColumns(n === CHUNK ? columns : columns.map((col) => col.slice(0, n)));
         appender.appendDataChunk(chunk);
       }

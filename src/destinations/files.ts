@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,8 @@ export interface FileDestinationOptions {
   /** Start CSV files with a UTF-8 byte-order mark (for Excel). */
   csvBom?: boolean;
   now?: () => Date;
+  /** Memory the in-memory working copy may use before spilling to a temporary directory (DuckDB syntax, default 512MB). */
+  memoryLimit?: string;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
   const root = resolve(dir);
   const ext = FILE_EXTENSION[format];
   let core: DuckDBCore | null = null;
+  let spillDir: string | null = null;
   let state = new Map<string, StateRecord>();
   /** Tables whose file must be rewritten at the next commit (schema changed while a transaction was open). */
   const pendingExport = new Set<string>();
@@ -156,8 +160,11 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw corrupt(join(root, STATE_FILE), err);
       }
-      core = await DuckDBCore.open(':memory:', 'main', { threads: '2' });
+      // The working copy spills to a private temporary directory beyond `memory_limit`.
+      spillDir = await mkdtemp(join(tmpdir(), 'clockify-sync-work-'));
+      core = await DuckDBCore.open(':memory:', 'main', { threads: '2', memory_limit: options.memoryLimit ?? '512MB', temp_directory: spillDir });
       const c = core;
+      c.declarePrimaryKeys = false;
       c.reapply = async (t) => {
         await ensureOne(c, t);
         pendingExport.add(t.name);
@@ -261,7 +268,12 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
     async close() {
       const c = core;
       core = null;
-      if (c) await c.close();
+      try {
+        if (c) await c.close();
+      } finally {
+        if (spillDir) await rm(spillDir, { recursive: true, force: true }).catch(() => {});
+        spillDir = null;
+      }
     },
   };
 
