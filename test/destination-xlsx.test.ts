@@ -149,13 +149,17 @@ describe('xlsx destination', () => {
       await dest.open();
       await dest.ensureTables(TABLES);
       await load(dest, { items: [item(1), item(2)] });
+      await dest.flush();
       const before = [(await stat(path)).mtimeMs, (await stat(`${path}.sync.jsonl.gz`)).mtimeMs];
       await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual((await load(dest, { items: [item(2), item(1)] })).items, { inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
       assert.deepEqual([(await stat(path)).mtimeMs, (await stat(`${path}.sync.jsonl.gz`)).mtimeMs], before);
       await load(dest, { items: [item(3)] });
-      assert.notEqual((await stat(path)).mtimeMs, before[0]);
+      assert.notEqual((await stat(`${path}.sync.jsonl.gz`)).mtimeMs, before[1], 'the commit saved the data');
+      assert.equal((await stat(path)).mtimeMs, before[0], 'the workbook is rendered at close, not at every commit');
       await dest.close();
+      assert.notEqual((await stat(path)).mtimeMs, before[0]);
+      assert.equal((await readWorkbook(path)).getWorksheet('items')!.rowCount, 4);
     } finally {
       await cleanup();
     }
@@ -192,6 +196,7 @@ describe('xlsx destination', () => {
       await dest.open();
       await dest.ensureTables(TABLES);
       await load(dest, { items: [item(1), item(2)] });
+      await dest.flush();
       const before = await stat(path);
       await assert.rejects(load(dest, { items: [item(3), item(4)] }), (e: SyncError) =>
         e.code === 'XLSX_TOO_MANY_ROWS' && /"items" would have 4 rows, more than the 3/.test(e.message) && /csv:|parquet:/.test(e.hint ?? ''));

@@ -4,12 +4,13 @@
  * The workbook has a first sheet `About` (when, which workspaces, which range, the last run,
  * the tables and the sync state) and one sheet per table with typed cells. Data is merged
  * incrementally in a sidecar store next to the workbook (`clockify.xlsx.sync.jsonl.gz`, see
- * xlsx-store.ts), loaded into memory on open; every commit rewrites the sidecar and the
- * workbook through temporary files renamed into place (the sidecar's rename is the commit
- * point). Limits: a table over Excel's 1,048,575 data rows per sheet is refused at commit
+ * xlsx-store.ts), loaded into memory on open; every commit rewrites the sidecar through a
+ * temporary file renamed into place (the commit point), and the workbook is rendered from it
+ * at close (or `flush()`), also through a temporary file, so a reader never sees half a file. Limits: a table over Excel's 1,048,575 data rows per sheet is refused at commit
  * (XLSX_TOO_MANY_ROWS, nothing written); every table is held in memory; text longer than
  * 32,767 characters is cut in the workbook only (the sidecar keeps it whole).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SyncError } from '../errors.ts';
@@ -35,6 +36,8 @@ export interface XlsxOptions {
 export interface XlsxDestination extends Destination {
   /** Facts for the About sheet (workspaces, date range, mode); shown from the next write on. */
   setRunInfo(info: XlsxRunInfo): Promise<void>;
+  /** Write the workbook now rather than at close (it is otherwise rendered once, at close). */
+  flush(): Promise<void>;
 }
 
 export function createXlsxDestination(path: string, options: XlsxOptions = {}): XlsxDestination {
@@ -86,13 +89,18 @@ class XlsxWorkbookDestination implements XlsxDestination {
       await mkdir(dirname(this.path), { recursive: true });
       this.store = (await readSidecar(sidecarPath(this.path))) ?? { generation: 0, tables: new Map(), state: [] };
       this.runs = await readRunsFile(runsPath(this.path));
+      this.workbookStale = !existsSync(this.path);
     } catch (err) {
       throw this.fail(err, 'opening');
     }
   }
 
-  /** Save a new version of the store and the workbook; the sidecar rename is the commit point. */
-  private async persist(next: StoreData, workbookOnly = false): Promise<void> {
+  /**
+   * Save a new version of the store (the sidecar's rename is the commit point). The workbook is
+   * rendered from it at close (or `flush`), once per run rather than once per commit: a sync
+   * commits every 100,000 rows and rendering is the slow part.
+   */
+  private async persist(next: StoreData): Promise<void> {
     for (const t of next.tables.values()) {
       if (t.rows.size > this.maxRows) {
         throw new SyncError(
@@ -102,18 +110,29 @@ class XlsxWorkbookDestination implements XlsxDestination {
         );
       }
     }
+    try {
+      await writeSidecar(sidecarPath(this.path), next);
+    } catch (err) {
+      throw this.fail(err, 'saving the data');
+    }
+    this.workbookStale = true;
+  }
+
+  /** Write the workbook now (temporary file renamed into place) if anything changed since the last time. */
+  async flush(): Promise<void> {
+    const data = this.data();
+    if (!this.workbookStale) return;
     const workbookTmp = tempPath(this.path);
     try {
       await renderWorkbook({
         path: workbookTmp,
         destination: this.description,
         writtenAt: this.now(),
-        tables: [...next.tables.values()],
-        state: next.state,
+        tables: [...data.tables.values()],
+        state: data.state,
         runs: this.runs.runs,
         runInfo: this.runs.runInfo,
       });
-      if (!workbookOnly) await writeSidecar(sidecarPath(this.path), next);
       await rename(workbookTmp, this.path);
       this.workbookStale = false;
     } catch (err) {
@@ -251,11 +270,10 @@ class XlsxWorkbookDestination implements XlsxDestination {
   async close(): Promise<void> {
     if (this.current) await this.current.rollback();
     this.current = null;
-    const data = this.store;
-    if (data && this.workbookStale) {
-      // runs recorded since the last commit: show them in the About sheet
-      await this.persist(data, true);
+    try {
+      if (this.store) await this.flush();
+    } finally {
+      this.store = null;
     }
-    this.store = null;
   }
 }
