@@ -31,6 +31,7 @@ import type { Rate, RateResolver } from './report-rates.ts';
 export const REPORT_UNDERIVABLE = [
   'hourly_rate of non-billable entries: resolved from the entities (today\'s rate, not the rate the entry was written with)',
   "time_entries__custom_field_values.type: always 'TIMEENTRY' (the report does not say whether a value came from a workspace or project default)",
+  'project_id / task_id of entries whose project or task was deleted: the report names none (null), and their rates resolve without it',
   'kiosk_id (always null)',
 ] as const;
 

@@ -104,6 +104,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const { client, destination, log } = opts;
   const runId = randomUUID();
   const startedAt = now();
+  const clockStart = performance.now();
   const requestsAtStart = client.requestCount;
   const warnings: string[] = [];
   const streams = selectStreams(opts.streams);
@@ -268,7 +269,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     workspaces: workspacesDone,
     tables: loader.totals,
     requests,
-    durationMs: endedAt.getTime() - startedAt.getTime(),
+    durationMs: Math.round(performance.now() - clockStart),
     warnings,
     timeEntries,
     error,
