@@ -100,6 +100,7 @@ test('files are replaced by rename only at commit (no temp files left); state is
   const { dir, cleanup } = await tempDir();
   try {
     const dest = createFileDestination('csv', dir);
+    assert.equal(dest.capabilities?.rewritesOnCommit, true, 'the loader is told commits rewrite files');
     await dest.open();
     await dest.ensureTables(TABLES);
     await load(dest, { items: [item(1)] });

@@ -11,6 +11,11 @@ import type { Row, TableSchema } from '../normalize/table-schema.ts';
 export interface Destination {
   /** e.g. "duckdb:./clockify.duckdb" with any secret removed. */
   readonly description: string;
+  /**
+   * Hints for the loader. `rewritesOnCommit`: every commit rewrites the whole file of each
+   * changed table (csv, jsonl, parquet, xlsx), so commit once per stream or run, not per page.
+   */
+  readonly capabilities?: { rewritesOnCommit?: boolean };
   open(): Promise<void>;
   /** Create missing tables, add missing columns (never drop); returns what changed. */
   ensureTables(tables: TableSchema[]): Promise<SchemaChange[]>;

@@ -143,6 +143,7 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
 
   return {
     description: `${format}:${dir}`,
+    capabilities: { rewritesOnCommit: true },
 
     async open() {
       if (core) return;

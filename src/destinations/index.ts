@@ -135,6 +135,9 @@ function lazyDestination(description: string, load: () => Promise<Destination>):
   };
   return {
     description,
+    get capabilities() {
+      return inner?.capabilities;
+    },
     async open() {
       inner ??= await load();
       await inner.open();
