@@ -12,6 +12,8 @@ import { main } from '../src/cli/main.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const MAIN = join(ROOT, 'src/cli/main.ts');
+/** tsx's loader as a URL, so a child started in any folder finds it. */
+const TSX = import.meta.resolve('tsx');
 
 export interface CliRun {
   code: number;
@@ -72,7 +74,7 @@ export function runCli(argv: string[], env: Record<string, string | undefined> =
 /** The CLI as a child process (`node --import tsx src/cli/main.ts …`). */
 export function spawnCli(argv: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...argv], { cwd: opts.cwd ?? ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...argv], { cwd: opts.cwd ?? ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
