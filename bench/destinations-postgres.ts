@@ -132,6 +132,7 @@ try {
   await dest.ensureTables([TIME_ENTRIES]);
   const out = (s: string) => process.stdout.write(s + '\n');
   out(`PostgreSQL destination bench: ${TOTAL.toLocaleString('en')} time entries, batches of ${BATCH.toLocaleString('en')}, ${dest.description}`);
+  out(`load average before: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const report = (label: string, r: Awaited<ReturnType<typeof loadAll>> & { nodeCpu: number; pgCpu: number }) => {
     const rate = (s: number) => Math.round(TOTAL / s).toLocaleString('en');
     out(`${label} ${r.seconds.toFixed(1)} s total (row generation included), ${rate(r.seconds)} rows/s; ` +
@@ -146,7 +147,10 @@ try {
   report('second load (unchanged):', second);
   out(`load average now: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   const target = 100_000;
-  out(`target ≥ ${target.toLocaleString('en')} rows/s: ${TOTAL / first.seconds >= target ? 'met' : 'NOT met'}`);
+  const rate = TOTAL / first.writeSeconds;
+  out(`target ≥ ${target.toLocaleString('en')} rows/s through the destination (first load, row generation excluded): ` +
+    `${Math.round(rate).toLocaleString('en')} rows/s, ${rate >= target ? 'met' : 'NOT met'}` +
+    `${rate < target ? ' (compare the load average: other work on the machine slows this down)' : ''}`);
 } finally {
   await dest.close();
   await dropPostgresSchema(url, schema);
