@@ -231,6 +231,26 @@ describe('entities and full mode', () => {
     }
   });
 
+  test('a member with entries removed from the workspace: the run says so and keeps the entries (they still exist)', async () => {
+    const s = env();
+    const { ws, now } = s;
+    const dest = memoryDuckDB();
+    try {
+      await sync(s, dest, { now, timeEntriesSource: 'users' });
+      const store = s.sim.store;
+      const leaver = store.members(ws).find((m) => m.role === 'MEMBER' && [...store.timeEntries(ws)].some((e) => e.userId === m.userId))!;
+      s.sim.deleteEntity('users', leaver.userId, ws);
+      s.sim.setClock({ advance: 'PT1H' });
+      const run = await sync(s, dest, { now, mode: 'full', timeEntriesSource: 'users' });
+      assert.ok(run.warnings.some((w) => w.includes('no longer members') && w.includes(leaver.userId)));
+      await assertEntriesMatchStore(s, ws, dest, 'entries of a removed member');
+      const users = await liveRows(dest, 'users', (r) => r.id === leaver.userId);
+      assert.equal(users.size, 0, 'the user row is deleted');
+    } finally {
+      await dest.close();
+    }
+  });
+
   test('start date, lock date and the lock window', async () => {
     const s = env();
     const { ws, now } = s;

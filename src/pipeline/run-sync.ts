@@ -173,6 +173,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         concurrency: opts.concurrency,
       };
       let users: number | null = null;
+      // Users stream ids (when the users stream is selected: records are only seen then).
+      const usersRead: Set<string> | undefined = byName.has('users') ? new Set() : undefined;
       for await (const ev of extractWorkspace(client, ws, extractStreams, extractOptions)) {
         if (ev.kind === 'warning') {
           warn(ev.message);
@@ -180,6 +182,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         }
         if (ev.kind === 'records') {
           if (ev.stream === 'projects' || ev.stream === 'tasks') rates.add(ev.stream, ev.records);
+          if (ev.stream === 'users' && usersRead) for (const r of ev.records) usersRead.add(String((r as { id?: unknown }).id));
           if (ev.stream === TIME_ENTRIES) {
             readByUsers.count += ev.records.length;
             for (const r of ev.records) {
@@ -217,6 +220,16 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         }
       }
       await loader.commit();
+      if (plan?.source === 'users' && usersRead) {
+        // Users read before whose membership is gone: their entries can no longer be read per user.
+        const gone = state.filter((r) => r.workspaceId === ws.id && r.stream === TIME_ENTRIES && r.partition !== '' && !usersRead!.has(r.partition));
+        if (gone.length) {
+          warn(
+            `workspace ${ws.id}: ${gone.length} user(s) synced before are no longer members (${gone.slice(0, 5).map((r) => r.partition).join(', ')}${gone.length > 5 ? ', …' : ''}); ` +
+              `their time entries can no longer be read per user and are kept as last synced (the report source still reads them).`,
+          );
+        }
+      }
       if (plan) {
         const finished = await finishTimeEntries({
           client, destination, normalizer, loader, workspaceId: ws.id, plan, deletes, now: now(), maxReportDays: reportDays, rates,

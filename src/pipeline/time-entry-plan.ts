@@ -118,7 +118,9 @@ export function planTimeEntries(input: PlanInput): TimeEntryPlan {
     .map((r) => ({ user: r.partition, cursor: readCursor<UserCursor>(r) }))
     .filter((x): x is { user: string; cursor: UserCursor } => x.cursor !== null && (x.cursor.seq ?? 0) > (previous?.seq ?? 0));
   const latest = pending.sort((a, b) => b.cursor.seq - a.cursor.seq)[0]?.cursor;
-  if (latest && (input.mode === undefined || input.mode === latest.mode)) {
+  // Until a run of the workspace has completed, every run is a full read (since the start date).
+  const mode = previous ? input.mode ?? 'incremental' : 'full';
+  if (latest && latest.mode === mode) {
     return {
       ...latest,
       previous,
@@ -131,7 +133,6 @@ export function planTimeEntries(input: PlanInput): TimeEntryPlan {
     };
   }
 
-  const mode = input.mode ?? (previous ? 'incremental' : 'full');
   let windowStart: Date | null = input.startDate ?? null;
   if (mode === 'incremental') {
     if (!previous) {
