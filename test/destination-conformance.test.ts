@@ -68,17 +68,25 @@ for (const f of destinationFactories) {
       assert.match(dest.description, /\S/);
     });
 
-    runCase(f, 'ensureTables reports created tables once, then nothing', async (_dest, reopen) => {
-      const dest = await reopen();
-      const again = await dest.ensureTables(TABLES);
-      assert.deepEqual(again, []);
+    runCase(f, 'ensureTables reports created tables once, then nothing (also after reopening)', async () => {
       const { dir, cleanup } = await tempDir();
       try {
         const fresh = f.create(dir);
         await fresh.open();
         const changes = await fresh.ensureTables(TABLES);
-        assert.deepEqual(changes.filter((c) => c.kind === 'created').map((c) => c.table).sort(), ['items', 'items__tags']);
+        assert.deepEqual(changes.map((c) => `${c.table}:${c.kind}`).sort(), ['items:created', 'items__tags:created']);
+        assert.deepEqual(await fresh.ensureTables(TABLES), []);
         await fresh.close();
+        const again = f.create(dir);
+        await again.open();
+        assert.deepEqual(await again.ensureTables(TABLES), [], 'nothing changed for an empty table after reopening');
+        await load(again, { items: [item(1)] });
+        await again.close();
+        const third = f.create(dir);
+        await third.open();
+        assert.deepEqual(await third.ensureTables(TABLES), [], 'nothing changed for a table with rows after reopening');
+        assert.equal((await readAll(third, 'items')).length, 1);
+        await third.close();
       } finally {
         await cleanup();
       }

@@ -90,8 +90,10 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
     const onDisk = (await fileExists(path)) ? await fileColumns(c, format, path) : null;
     await c.ensureTable(t);
     if (!(await fileExists(path))) return [{ table: t.name, kind: 'created' }];
+    // An empty JSONL file (a table without rows) says nothing about its columns: nothing changed.
+    if (onDisk === null) return [];
     const changes: SchemaChange[] = [];
-    const fileCols = onDisk ?? [];
+    const fileCols = onDisk;
     const known = new Map<string, FileColumn>(t.columns.map((col) => [col.name, { name: col.name, type: col.type }]));
     known.set(LOADED_AT, { name: LOADED_AT, type: 'timestamptz' });
     known.set(DELETED_AT, { name: DELETED_AT, type: 'timestamptz' });
@@ -109,7 +111,7 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
     }
     const inFile = new Set(fileCols.map((x) => x.name));
     for (const col of t.columns) if (!inFile.has(col.name)) changes.push({ table: t.name, kind: 'column-added', column: col.name });
-    if (read.length > 0 && onDisk) {
+    if (read.length > 0) {
       try {
         await c.run(
           `INSERT INTO ${c.qualified(t.name)} (${read.map((r) => quoteIdent(r.name)).join(', ')})
