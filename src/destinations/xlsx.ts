@@ -6,9 +6,12 @@
  * incrementally in a sidecar store next to the workbook (`clockify.xlsx.sync.jsonl.gz`, see
  * xlsx-store.ts), loaded into memory on open; every commit rewrites the sidecar through a
  * temporary file renamed into place (the commit point), and the workbook is rendered from it
- * at close (or `flush()`), also through a temporary file, so a reader never sees half a file. Limits: a table over Excel's 1,048,575 data rows per sheet is refused at commit
+ * at close (or `flush()`), also through a temporary file, so a reader never sees half a file.
+ *
+ * Limits: a table over Excel's 1,048,575 data rows per sheet is refused at commit
  * (XLSX_TOO_MANY_ROWS, nothing written); every table is held in memory; text longer than
- * 32,767 characters is cut in the workbook only (the sidecar keeps it whole).
+ * 32,767 characters is cut in the workbook only (the sidecar keeps it whole). Without its
+ * sidecar the workbook starts over (state included), so the next sync is a full one.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -56,7 +59,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
   private runs: RunsFile = { runs: [], runInfo: null };
   private readonly catalog = new Map<string, Set<string>>();
   private current: XlsxTransaction | null = null;
-  /** Runs or run info changed since the workbook was last written. */
+  /** Data, runs or run info changed since the workbook was last written (or it is missing). */
   private workbookStale = false;
 
   constructor(path: string, options: XlsxOptions) {
