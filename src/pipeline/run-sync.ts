@@ -17,7 +17,7 @@ import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionLoader } from './partition-loader.ts';
 import { finishTimeEntries } from './time-entry-finish.ts';
-import { planTimeEntries, TIME_ENTRIES, userWindowStart } from './time-entry-plan.ts';
+import { estimateRequests, planTimeEntries, TIME_ENTRIES, userWindowStart } from './time-entry-plan.ts';
 import type { AttemptInfo, TimeEntriesSource, TimeEntryPlan, UpdateWindowOption } from './time-entry-plan.ts';
 
 export interface SyncOptions {
@@ -148,6 +148,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
       const teDef = byName.get(TIME_ENTRIES);
       const reportDays = maxReportDays(ws as { featureSubscriptionType?: string | null; features?: string[] | null });
       let plan: TimeEntryPlan | undefined;
+      let freeWarned = false;
       if (teDef) {
         plan = planTimeEntries({
           runId, now: now(), state, workspaceId: ws.id, workspace: ws, mode: opts.mode, updateWindow: opts.updateWindow,
@@ -158,6 +159,17 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           if (opts.timeEntriesSource === 'report') warn(`workspace ${ws.id}: --time-entries-source report needs --start-date for a full read of all history; reading per user instead`);
         }
         for (const w of plan.warnings) warn(`workspace ${ws.id}: ${w}`);
+        if (opts.plan === 'free') {
+          const est = estimateRequests(plan.previous, plan.windowStart ? new Date(plan.windowStart) : null, now(), reportDays);
+          if (est) {
+            // Entity lists (about 8), the time entries, the in-progress list and the feed (3).
+            const total = 8 + (plan.source === 'report' ? est.report : est.users) + 1 + (plan.feedFrom ? 3 : 0);
+            if (total > FREE_PLAN_REQUESTS_PER_HOUR) {
+              freeWarned = true;
+              warn(`workspace ${ws.id}: about ${total} requests planned; a new Free plan allows ${FREE_PLAN_REQUESTS_PER_HOUR} per hour per workspace, so this run needs about ${Math.ceil(total / FREE_PLAN_REQUESTS_PER_HOUR)} h there.`);
+            }
+          }
+        }
         log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}`);
       }
       const attempt: AttemptInfo | undefined = plan && {
@@ -247,7 +259,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         };
       }
       const wsRequests = client.requestCount - wsRequestsAtStart;
-      if (opts.plan === 'free' && wsRequests > FREE_PLAN_REQUESTS_PER_HOUR) {
+      if (opts.plan === 'free' && !freeWarned && wsRequests > FREE_PLAN_REQUESTS_PER_HOUR) {
         const hours = Math.ceil(wsRequests / FREE_PLAN_REQUESTS_PER_HOUR);
         warn(
           `workspace ${ws.id}: this run took ${wsRequests} requests; a new Free plan allows ${FREE_PLAN_REQUESTS_PER_HOUR} per hour per workspace, ` +
