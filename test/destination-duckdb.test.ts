@@ -226,3 +226,21 @@ test('the schema option puts tables in a schema of the file; reopening works', a
     await cleanup();
   }
 });
+
+test('a run record is independent of an open data transaction', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    const tx = await dest.begin();
+    await tx.write('items', [item(1)]);
+    await dest.recordRun({ runId: 'r1', startedAt: new Date('2024-01-01T00:00:00Z'), endedAt: null, status: 'running', mode: 'full', rowsPerTable: {}, requests: 3 });
+    await tx.rollback();
+    assert.deepEqual((await dest.readRuns!()).map((r) => [r.runId, r.status, r.requests]), [['r1', 'running', 3]]);
+    assert.deepEqual(await readAll(dest, 'items'), []);
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});

@@ -108,8 +108,11 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
 
     recordRun(run: RunRecord): Promise<void> {
       const c = need();
+      // On a connection of its own: a run record never joins (or rolls back with) a data transaction.
       return c.serial(async () => {
-        await c.run(
+        const con = await c.instance.connect();
+        try {
+          await con.run(
           `INSERT INTO ${q(RUNS_TABLE)} (run_id, started_at, ended_at, status, mode, rows_per_table, requests, error)
            VALUES ($1, CAST($2 AS TIMESTAMPTZ), CAST($3 AS TIMESTAMPTZ), $4, $5, CAST($6 AS JSON), CAST($7 AS BIGINT), $8)
            ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at,
@@ -117,7 +120,10 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
              requests = excluded.requests, error = excluded.error`,
           [run.runId, run.startedAt.toISOString(), run.endedAt ? run.endedAt.toISOString() : null, run.status, run.mode,
             JSON.stringify(run.rowsPerTable), run.requests, run.error ?? null],
-        );
+          );
+        } finally {
+          con.closeSync();
+        }
       });
     },
 
