@@ -3,6 +3,7 @@
  * command runs for, build a client with command-specific retry limits, pick workspaces, and
  * print requested data (stdout) as a table or JSON.
  */
+import type { Command } from 'commander';
 import { createClockifyClient, type ClockifyClient } from '../clockify/client.ts';
 import { loadConfig, readJobCredentials, type ResolvedConfig, type ResolvedJob } from '../config/index.ts';
 import { configError, SyncError } from '../errors.ts';
@@ -93,6 +94,13 @@ export function cell(value: unknown, width = 40): string | number {
 export function formatRows(rows: Record<string, unknown>[], columns?: string[], width = 40): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return redact(formatTable(cols, rows.map((r) => cols.map((c) => cell(r[c], width)))));
+}
+
+/** Rewrites the help text of an option added by a shared helper (e.g. --json of addSourceOptions). */
+export function describeOption(cmd: Command, long: string, description: string): Command {
+  const option = cmd.options.find((o) => o.long === long);
+  if (option) option.description = description;
+  return cmd;
 }
 
 /** Writes requested data to stdout (never logs). */

@@ -9,7 +9,7 @@ import type { ResolvedJob } from '../../config/index.ts';
 import { maxReportDays } from '../../dates/report-range.ts';
 import { EXIT } from '../../errors.ts';
 import { currentUser, listWorkspaces, type ClockifyRecord } from '../../extract/index.ts';
-import { clientFor, loadJobs, pickWorkspaces, printData, toJson, type CommandOptions } from '../cli-jobs.ts';
+import { clientFor, describeOption, loadJobs, pickWorkspaces, printData, toJson, type CommandOptions } from '../cli-jobs.ts';
 import { formatTable } from '../output.ts';
 import { addSourceOptions } from './sync.ts';
 
@@ -136,7 +136,7 @@ export function registerCheck(program: Command): void {
   const cmd = program
     .command('check')
     .description('Verify the API key and list every workspace it can see, with the key\'s role, incomplete streams and plan limits.');
-  addSourceOptions(cmd)
+  describeOption(addSourceOptions(cmd), '--json', 'the result as JSON on stdout (log lines, if any, as JSON on stderr)')
     .addHelpText(
       'after',
       `

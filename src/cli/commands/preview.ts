@@ -14,7 +14,7 @@ import type { ReportKind } from '../../reports/report-options.ts';
 import { planReport } from '../../reports/report-plan.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
 import { closest } from '../../config/config-suggest.ts';
-import { clientFor, formatRows, KNOWN_STREAMS, loadJobs, printData, toJson, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
+import { clientFor, describeOption, formatRows, KNOWN_STREAMS, loadJobs, printData, toJson, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
 import { createCliLogger } from '../output.ts';
 import { intOption } from '../options.ts';
 import { addSourceOptions } from './sync.ts';
@@ -107,7 +107,7 @@ export function registerPreview(program: Command): void {
   const cmd = program
     .command('preview <stream>')
     .description('Fetch a sample of a stream or report and print its rows, writing nothing (like a "Test" button).');
-  addSourceOptions(cmd)
+  describeOption(addSourceOptions(cmd), '--json', 'the rows (and child-table rows) as JSON on stdout; log lines as JSON on stderr')
     .option('--limit <n>', 'rows to show (default 20)', intOption, 20)
     .option('--start <date>', 'reports: range start (date, date-time or macro such as {{lastmonthstart}})')
     .option('--end <date>', 'reports: range end, exclusive')
