@@ -212,9 +212,14 @@ describe('entities and full mode', () => {
       assert.equal(present, false, 'hard delete removes the row');
       await assertMatchesTruth(s, dest, 'after a full run');
 
-      // A run that fails in a user's partition deletes nothing of that user.
-      const [victim] = pick(s, ws, 300 * DAY, 100 * DAY, 1);
+      // A full run that fails in a user's partition deletes nothing at all (one transaction).
+      const candidates = pick(s, ws, 300 * DAY, 100 * DAY, 40);
+      const victim = candidates[0];
+      const other = candidates.find((e) => e.userId !== victim.userId)!;
       s.sim.deleteTimeEntry(victim.id);
+      s.sim.deleteTimeEntry(other.id);
+      const tag = store.tags(ws)[0];
+      s.sim.deleteEntity('tags', tag.id);
       const failing = {
         request: (url: string, init?: RequestInit) =>
           url.includes(`/user/${victim.userId}/time-entries`)
@@ -224,6 +229,8 @@ describe('entities and full mode', () => {
       await assert.rejects(sync({ app: failing }, dest, { ...now, mode: 'full', deletes: 'hard' }));
       const rows = await liveRows(dest, 'time_entries');
       assert.ok([...rows.values()].some((r) => r.id === victim.id), 'the failed partition deleted nothing');
+      assert.ok([...rows.values()].some((r) => r.id === other.id), 'nor did the partitions read before the failure');
+      assert.equal((await liveRows(dest, 'tags', (r) => r.id === tag.id)).size, 1, 'nor the entity streams');
       await sync(s, dest, { ...now, mode: 'full', deletes: 'hard' });
       await assertMatchesTruth(s, dest, 'after the rerun');
     } finally {

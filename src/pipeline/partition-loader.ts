@@ -46,10 +46,17 @@ export class PartitionLoader {
     if (this.buffered >= this.batchRows) await this.spill();
   }
 
+  /**
+   * When true, finished partitions wait for an explicit `commit()` (rows still spill into the
+   * open transaction in slices): everything up to that commit becomes visible at once, or not
+   * at all. Used for a full resync of a workspace that has data, so its deletions are atomic.
+   */
+  holdCommits = false;
+
   /** The current partition is complete: its end is applied at the next commit. */
   async endPartition(end: PartitionEnd): Promise<void> {
     this.pending.push(end);
-    if (this.sinceCommit >= this.batchRows) await this.commit();
+    if (!this.holdCommits && this.sinceCommit >= this.batchRows) await this.commit();
   }
 
   /** Commits every finished partition (call at the end of a stream or workspace). */

@@ -175,6 +175,9 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
       const attempt: AttemptInfo | undefined = plan && {
         attempt: plan.attempt, seq: plan.seq, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
       };
+      // A full resync of a workspace that has data: one transaction, so a failed run deletes
+      // nothing (a first run has nothing to delete and checkpoints per user, to resume).
+      loader.holdCommits = !!plan && plan.mode === 'full' && plan.previous !== null;
       const rates = createRateResolver();
       rates.add('workspaces', [ws]);
       const readByUsers = { count: 0, minStart: Infinity };
@@ -231,7 +234,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           await loader.endPartition({ reconcile, deletes, state: stateRecords });
         }
       }
-      await loader.commit();
+      if (!loader.holdCommits) await loader.commit();
       if (plan?.source === 'users' && usersRead) {
         // Users read before whose membership is gone: their entries can no longer be read per user.
         const gone = state.filter((r) => r.workspaceId === ws.id && r.stream === TIME_ENTRIES && r.partition !== '' && !usersRead!.has(r.partition));
@@ -258,6 +261,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           requests: client.requestCount - wsRequestsAtStart,
         };
       }
+      loader.holdCommits = false;
+      await loader.commit();
       const wsRequests = client.requestCount - wsRequestsAtStart;
       if (opts.plan === 'free' && !freeWarned && wsRequests > FREE_PLAN_REQUESTS_PER_HOUR) {
         const hours = Math.ceil(wsRequests / FREE_PLAN_REQUESTS_PER_HOUR);
