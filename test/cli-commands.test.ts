@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDestination } from '../src/destinations/index.ts';
@@ -78,6 +78,18 @@ describe('check', () => {
     assert.match(bad.stderr, /error \[WORKSPACE_UNKNOWN\]: Workspace ffffffffffffffffffffffff is not visible/);
     assert.match(bad.stderr, new RegExp(ws0));
     assert.equal(bad.stdout, '');
+  });
+  test('a config file with several sources: each is checked; a broken one is reported without hiding the others (exit 1)', async () => {
+    const file = join(dir, 'agency.yaml');
+    writeFileSync(
+      file,
+      ['owner:KEY_A', 'broken:KEY_B', 'member:KEY_C'].map((s) => s.split(':')).reduce((y, [name, v]) => y + `  - name: ${name}\n    apiKeyEnv: ${v}\n    baseUrl: ${sim.url}\n`, 'sources:\n'),
+    );
+    const r = await runCli(['check', '--config', file, '--json'], { KEY_A: sim.keys.owner, KEY_B: 'revoked-key', KEY_C: sim.keys.member });
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as { source: string; workspaces: { role: string }[] }[];
+    assert.deepEqual(out.map((c) => [c.source, c.workspaces[0].role]), [['owner', 'OWNER'], ['member', 'MEMBER']]);
+    assert.match(r.stderr, /source broken: error \[AUTH_REJECTED\]/);
   });
 });
 

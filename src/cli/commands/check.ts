@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { ClockifyClient } from '../../clockify/client.ts';
 import type { ResolvedJob } from '../../config/index.ts';
 import { maxReportDays } from '../../dates/report-range.ts';
-import { EXIT } from '../../errors.ts';
+import { EXIT, SyncError } from '../../errors.ts';
+import { redact } from '../../secrets.ts';
 import { currentUser, listWorkspaces, type ClockifyRecord } from '../../extract/index.ts';
 import { clientFor, describeOption, loadJobs, pickWorkspaces, printData, toJson, type CommandOptions } from '../cli-jobs.ts';
 import { formatTable } from '../output.ts';
@@ -152,11 +153,19 @@ Examples:
     .action(async (opts: CommandOptions) => {
       const { jobs } = loadJobs(opts);
       const results: CheckResult[] = [];
+      let exit: number = EXIT.ok;
       for (const job of jobs) {
-        const client = clientFor(job, { maxRetries: 1, maxRetryAfterMs: 10_000 });
-        results.push(await checkJob(job, client));
+        try {
+          const client = clientFor(job, { maxRetries: 1, maxRetryAfterMs: 10_000 });
+          results.push(await checkJob(job, client));
+        } catch (err) {
+          // One source's failure must not hide the others' results (agencies check many keys at once).
+          if (jobs.length === 1 || !(err instanceof SyncError)) throw err;
+          process.stderr.write(redact(`source ${job.source}: error [${err.code}]: ${err.message}\n`) + (err.hint ? redact(`  → ${err.hint}\n`) : ''));
+          if (exit === EXIT.ok || err.exitCode === EXIT.usage) exit = err.exitCode;
+        }
       }
-      printData(opts.json ? toJson(jobs.length === 1 ? results[0] : results) : results.map(formatCheck).join('\n\n'));
-      process.exitCode = EXIT.ok;
+      if (results.length) printData(opts.json ? toJson(jobs.length === 1 ? results[0] : results) : results.map(formatCheck).join('\n\n'));
+      process.exitCode = exit;
     });
 }
