@@ -287,9 +287,11 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const endedAt = now();
   const requests = client.requestCount - requestsAtStart;
   const status: SyncResult['status'] = error ? 'failed' : 'succeeded';
+  const modes = [...new Set(Object.values(timeEntries).map((t) => t.mode))];
+  const runMode = modes.length ? modes.join('+') : mode;
   const rowsPerTable = Object.fromEntries(Object.entries(loader.totals).map(([t, c]) => [t, c.inserted + c.updated + c.unchanged]));
   await destination
-    .recordRun({ runId, startedAt, endedAt, status, mode, rowsPerTable, requests, error: error ? `${error.code}: ${redact(error.message)}` : null })
+    .recordRun({ runId, startedAt, endedAt, status, mode: runMode, rowsPerTable, requests, error: error ? `${error.code}: ${redact(error.message)}` : null })
     .catch((e) => log('warn', `could not record the run: ${(e as Error).message}`));
   return {
     runId,
