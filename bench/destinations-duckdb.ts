@@ -17,7 +17,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-duckdb-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 try {
   const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
-  const dest = createDuckDBDestination(join(dir, 'bench.duckdb'), { config });
+  const dest = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK !== '0' });
   await dest.open();
   await dest.ensureTables([TIME_ENTRIES]);
   let peakRss = 0;

@@ -16,6 +16,8 @@ export interface DuckDBDestinationOptions {
   now?: () => Date;
   /** DuckDB configuration options (e.g. `{ threads: '2' }`). */
   config?: Record<string, string>;
+  /** Declare PRIMARY KEY constraints on data tables (default true). */
+  primaryKeys?: boolean;
 }
 
 /** The DuckDB destination plus its load timings (for benchmarks and summaries). */
@@ -45,6 +47,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
     async open() {
       if (core) return;
       core = await DuckDBCore.open(path, schema, options.config);
+      core.declarePrimaryKeys = options.primaryKeys ?? true;
       const c = core;
       await c.serial(async () => {
         await c.run(`CREATE TABLE IF NOT EXISTS ${q(STATE_TABLE)} (
