@@ -58,7 +58,7 @@ export class DuckDBTransaction implements Transaction {
   }
 
   write(table: string, rows: Row[]): Promise<void> {
-    return this.core.serial(async () => {
+    return this.core.serial(() => asSyncError(`writing ${rows.length} rows to "${table}"`, async () => {
       this.live();
       const schema = this.core.schemaOf(table);
       const unique = dedupeByKey(schema, rows);
@@ -88,7 +88,7 @@ export class DuckDBTransaction implements Transaction {
       counts.inserted += inserted;
       counts.updated += updated;
       counts.unchanged += unique.length - inserted - updated;
-    });
+    }));
   }
 
   /** Append rows into the staging table `_cs_src` (final column types) through data chunks. */
@@ -139,7 +139,7 @@ export class DuckDBTransaction implements Transaction {
   }
 
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
-    return this.core.serial(async () => {
+    return this.core.serial(() => asSyncError(`reconciling "${table}"`, async () => {
       this.live();
       const schema = this.core.schemaOf(table);
       const keys = await this.writtenKeys(schema);
@@ -169,7 +169,7 @@ export class DuckDBTransaction implements Transaction {
       if (deletes === 'soft') where.push(`t.${quoteIdent(DELETED_AT)} IS NULL`);
       const doomed = await this.tempKeys(schema.primaryKey, `SELECT ${schema.primaryKey.map((k) => `t.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(table)} AS t WHERE ${where.join(' AND ')}`, values);
       return this.deleteKeys(schema, doomed, deletes);
-    });
+    }));
   }
 
   /** Materialize a key query into a fresh temp table; returns its name. */
@@ -265,6 +265,16 @@ export class DuckDBTransaction implements Transaction {
     this.core.inTransaction = false;
     await this.core.reapplyAfterRollback();
     await this.hooks.afterRollback?.();
+  }
+}
+
+/** Database errors become SyncError DESTINATION_WRITE_FAILED (SyncErrors pass through). */
+async function asSyncError<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof SyncError) throw err;
+    throw new SyncError('DESTINATION_WRITE_FAILED', `DuckDB failed ${what}: ${err instanceof Error ? err.message : String(err)}`, { kind: 'destination', cause: err });
   }
 }
 
