@@ -148,6 +148,20 @@ describe('running timers and the fallback when the change feed is not available'
       assert.equal((byId.get(early.id)?.time_interval__end as Date).getTime(), s.sim.store.timeEntry(early.id)!.end, 'the long timer is refreshed');
       await assertEntriesMatchStore(s, ws, dest, 'after the timers stopped');
 
+      // The same with the report source (reports never list running timers).
+      const long = s.sim.addTimeEntry({ workspaceId: ws, userId: b, description: 'long timer 2', start: now().getTime() - 3 * DAY, end: null });
+      await sync({ app }, dest, { now, timeEntriesSource: 'report' });
+      s.sim.setClock({ advance: 'P10D' });
+      await sync({ app }, dest, { now, timeEntriesSource: 'report' });
+      s.sim.setClock({ advance: 'PT1H' });
+      s.sim.stopTimer(ws, b);
+      const stopped = await sync({ app }, dest, { now, timeEntriesSource: 'report' });
+      assert.ok(stopped.timeEntries[ws].windowStart!.getTime() > long.start, 'the timer started before the window');
+      rows = await liveRows(dest, 'time_entries');
+      byId = new Map([...rows.values()].map((r) => [String(r.id), r]));
+      assert.equal((byId.get(long.id)?.time_interval__end as Date).getTime(), s.sim.store.timeEntry(long.id)!.end, 'refreshed through the report');
+      await assertEntriesMatchStore(s, ws, dest, 'after the second timer stopped');
+
       // Without the feed, an edit older than the window is not seen (and the run said so); a
       // deletion inside the window is.
       const [old] = pick(s, ws, 200 * DAY, 40 * DAY, 1);
