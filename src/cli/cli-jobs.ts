@@ -1,11 +1,11 @@
 /**
  * Shared plumbing of the commands that read the configuration: resolve the jobs (sources) a
- * command runs for, build a client with command-specific retry limits, pick workspaces, and
+ * command runs for, pick workspaces, and
  * print requested data (stdout) as a table or JSON.
  */
 import type { Command } from 'commander';
-import { createClockifyClient, type ClockifyClient } from '../clockify/client.ts';
-import { loadConfig, readJobCredentials, type ResolvedConfig, type ResolvedJob } from '../config/index.ts';
+import type { ClockifyClient } from '../clockify/client.ts';
+import { loadConfig, type ResolvedConfig, type ResolvedJob } from '../config/index.ts';
 import { configError, SyncError } from '../errors.ts';
 import { listWorkspaces, type ClockifyRecord } from '../extract/index.ts';
 import { redact } from '../secrets.ts';
@@ -28,23 +28,6 @@ export function loadJobs(opts: CommandOptions, env: NodeJS.ProcessEnv = process.
     throw configError('CONFIG_UNKNOWN_SOURCE', `No source named "${opts.source}" in the configuration.`, `Sources: ${config.jobs.map((j) => j.source).join(', ') || 'none'}.`);
   }
   return { config, jobs };
-}
-
-/**
- * The HTTP client of a job, like clientForJob (job.ts) but with the retry limits a command
- * wants (e.g. `check` fails fast instead of retrying an unreachable host for a minute).
- */
-export function clientFor(job: ResolvedJob, limits: { maxRetries?: number; maxRetryAfterMs?: number } = {}, env: NodeJS.ProcessEnv = process.env): ClockifyClient {
-  const creds = readJobCredentials(job, env);
-  return createClockifyClient({
-    hosts: job.endpoints,
-    apiKey: creds.apiKey,
-    addonToken: creds.addonToken,
-    requestsPerSecond: job.requestsPerSecond,
-    concurrency: job.concurrency,
-    timeoutMs: job.timeoutMs,
-    ...limits,
-  });
 }
 
 /** The workspaces a job names (every visible one when it names none); unknown ids → WORKSPACE_UNKNOWN (exit 2). */

@@ -3,8 +3,11 @@ import { readJobCredentials, type ResolvedJob } from '../config/index.ts';
 import { createDestination } from '../destinations/index.ts';
 import type { Destination } from '../destinations/destination.ts';
 
-/** The HTTP client a resolved job describes (credentials read here, never logged). */
-export function clientForJob(job: ResolvedJob, env: NodeJS.ProcessEnv = process.env): ClockifyClient {
+/**
+ * The HTTP client a resolved job describes (credentials read here, never logged). `limits`
+ * lets a command fail fast (e.g. `check` does not retry an unreachable host for a minute).
+ */
+export function clientForJob(job: ResolvedJob, limits: { maxRetries?: number; maxRetryAfterMs?: number } = {}, env: NodeJS.ProcessEnv = process.env): ClockifyClient {
   const creds = readJobCredentials(job, env);
   return createClockifyClient({
     hosts: job.endpoints,
@@ -13,6 +16,7 @@ export function clientForJob(job: ResolvedJob, env: NodeJS.ProcessEnv = process.
     requestsPerSecond: job.requestsPerSecond,
     concurrency: job.concurrency,
     timeoutMs: job.timeoutMs,
+    ...limits,
   });
 }
 

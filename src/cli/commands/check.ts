@@ -10,7 +10,8 @@ import { maxReportDays } from '../../dates/report-range.ts';
 import { EXIT, SyncError } from '../../errors.ts';
 import { redact } from '../../secrets.ts';
 import { currentUser, listWorkspaces, type ClockifyRecord } from '../../extract/index.ts';
-import { clientFor, describeOption, loadJobs, pickWorkspaces, printData, toJson, type CommandOptions } from '../cli-jobs.ts';
+import { describeOption, loadJobs, pickWorkspaces, printData, toJson, type CommandOptions } from '../cli-jobs.ts';
+import { clientForJob } from '../job.ts';
 import { formatTable } from '../output.ts';
 import { addSourceOptions } from './sync.ts';
 
@@ -156,7 +157,7 @@ Examples:
       let exit: number = EXIT.ok;
       for (const job of jobs) {
         try {
-          const client = clientFor(job, { maxRetries: 1, maxRetryAfterMs: 10_000 });
+          const client = clientForJob(job, { maxRetries: 1, maxRetryAfterMs: 10_000 });
           results.push(await checkJob(job, client));
         } catch (err) {
           // One source's failure must not hide the others' results (agencies check many keys at once).

@@ -14,7 +14,8 @@ import type { ReportKind } from '../../reports/report-options.ts';
 import { planReport } from '../../reports/report-plan.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
 import { closest } from '../../config/config-suggest.ts';
-import { clientFor, describeOption, formatRows, KNOWN_STREAMS, loadJobs, printData, toJson, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
+import { describeOption, formatRows, KNOWN_STREAMS, loadJobs, printData, toJson, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
+import { clientForJob } from '../job.ts';
 import { createCliLogger } from '../output.ts';
 import { intOption } from '../options.ts';
 import { addSourceOptions } from './sync.ts';
@@ -134,7 +135,7 @@ Examples:
       const job = jobs[0];
       const log = createCliLogger(opts);
       if (jobs.length > 1) log('info', `previewing source ${job.source} (pick another with --source)`);
-      const client = clientFor(job);
+      const client = clientForJob(job);
       const [ws] = await workspacesFor(client, job);
       if (!ws) throw configError('WORKSPACE_NONE', 'This key sees no workspace.', 'Check that the key belongs to a user who is a member of a workspace.');
       const result = name in REPORT_KIND ? await previewReport(client, ws, name, opts.limit, opts) : await previewEntityStream(client, ws, name, opts.limit);

@@ -19,8 +19,8 @@ import { REPORT_KINDS, type ReportKind, type ReportOptionsInput } from '../../re
 import { planReport, type ReportPlanInput } from '../../reports/report-plan.ts';
 import { reportTableSchemas } from '../../reports/report-tables.ts';
 import { redact } from '../../secrets.ts';
-import { clientFor, loadJobs, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
-import { destinationForJob } from '../job.ts';
+import { loadJobs, workspacesFor, type CommandOptions } from '../cli-jobs.ts';
+import { clientForJob, destinationForJob } from '../job.ts';
 import { collect } from '../options.ts';
 import { createCliLogger } from '../output.ts';
 import { formatSummary } from '../progress.ts';
@@ -207,7 +207,7 @@ Examples:
       const log = createCliLogger(opts);
       let exit: number = EXIT.ok;
       for (const [i, job] of jobs.entries()) {
-        const client = clientFor(job);
+        const client = clientForJob(job);
         const destination = destinationForJob(job);
         log('info', `${job.source}: ${kind} report into ${destination.description}`);
         try {

@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
-import { loadConfig, type ResolvedJob } from '../../config/index.ts';
+import type { ResolvedJob } from '../../config/index.ts';
+import type { WriteCounts } from '../../destinations/destination.ts';
 import { EXIT } from '../../errors.ts';
 import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
+import type { ReportKind } from '../../reports/report-options.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
+import { loadJobs, REPORT_STREAMS } from '../cli-jobs.ts';
 import { clientForJob, destinationForJob } from '../job.ts';
 import { collect, intOption, numberOption } from '../options.ts';
 import { createCliLogger } from '../output.ts';
 import { createProgress, formatSummary } from '../progress.ts';
 import { reportError } from '../report-error.ts';
+import { reportPlanBase, runReportJob } from './report.ts';
 
 /** Options shared by every command that talks to Clockify (no defaults here: see loadConfig's precedence). */
 export function addSourceOptions(cmd: Command): Command {
@@ -34,7 +38,7 @@ export function registerSync(program: Command): void {
   addSourceOptions(cmd)
     .option('--destination <spec>', 'duckdb:PATH (default duckdb:./clockify.duckdb), postgres://…, csv:DIR, jsonl:DIR, parquet:DIR, xlsx:FILE')
     .option('--schema <name>', 'database schema (PostgreSQL default clockify)')
-    .option('--streams <list>', `streams to sync, comma-separated (default all: ${STREAMS.map((s) => s.name).join(', ')})`, collect)
+    .option('--streams <list>', `streams to sync, comma-separated (default: every entity stream: ${STREAMS.map((s) => s.name).join(', ')}; reports: ${REPORT_STREAMS.join(', ')})`, collect)
     .option('--mode <mode>', 'full | incremental')
     .option('--deletes <how>', 'soft (mark _deleted_at, default) | hard (remove rows)')
     .option('--csv-bom', 'CSV destination: start files with a UTF-8 BOM (for Excel)')
@@ -49,8 +53,7 @@ Examples:
   clockify-sync sync --base-url http://127.0.0.1:8899 --streams projects,time_entries --destination parquet:./out`,
     )
     .action(async (opts) => {
-      const config = loadConfig({ file: opts.config, env: process.env, flags: { ...opts, workspaces: opts.workspace }, knownStreams: STREAMS.map((s) => s.name) });
-      const jobs = opts.source ? config.jobs.filter((j) => j.source === opts.source) : config.jobs;
+      const { jobs } = loadJobs(opts);
       let exit: number = EXIT.ok;
       for (const job of jobs) {
         const code = await runJob(job, opts);
@@ -69,24 +72,46 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
   const client = clientForJob(job);
   const destination = destinationForJob(job, { csvBom: opts.csvBom });
   log('info', `${job.source}: syncing into ${destination.description}`);
+  // Report streams (report_summary, …) run through the reports module after the entity streams.
+  const reportKinds = (job.streams ?? []).filter((s) => REPORT_STREAMS.includes(s)).map((s) => s.replace(/^report_/, '') as ReportKind);
+  const entityStreams = job.streams?.filter((s) => !REPORT_STREAMS.includes(s));
   let result: SyncResult;
+  const started = new Date();
   try {
-    result = await runSync({
+    result = entityStreams?.length === 0
+      ? { runId: '', startedAt: started, endedAt: started, status: 'succeeded', workspaces: [], tables: {}, requests: 0, durationMs: 0, warnings: [] } as unknown as SyncResult
+      : await runSync({
       client,
       destination,
       workspaces: job.workspaces,
-      streams: job.streams ?? undefined,
+      streams: entityStreams ?? undefined,
       mode: job.mode,
       deletes: job.deletes,
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
     });
+    for (const kind of result.error ? [] : reportKinds) {
+      const rep = await runReportJob(job, kind, reportPlanBase(kind, job, {}), { client, destination, log });
+      addCounts(result.tables, rep.tables);
+      result.requests += rep.requests;
+      result.warnings.push(...rep.warnings);
+    }
   } finally {
     progress.stop();
     await destination.close().catch(() => {});
   }
   for (const w of result.warnings) log('warn', w);
-  if (!opts.quiet) process.stderr.write(formatSummary({ tables: result.tables, requests: result.requests, durationMs: result.durationMs }) + '\n');
+  if (!opts.quiet) process.stderr.write(formatSummary({ tables: result.tables, requests: result.requests, durationMs: Date.now() - started.getTime() }) + '\n');
   if (result.error) return reportError(result.error, !!opts.verbose);
   return result.status === 'incomplete' ? EXIT.incomplete : EXIT.ok;
+}
+
+function addCounts(into: Record<string, WriteCounts>, from: Record<string, WriteCounts>): void {
+  for (const [table, c] of Object.entries(from)) {
+    const t = (into[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+    t.inserted += c.inserted;
+    t.updated += c.updated;
+    t.unchanged += c.unchanged;
+    t.deleted += c.deleted;
+  }
 }
