@@ -92,7 +92,7 @@ export function toStaging(column: Column, value: unknown): DuckDBValue {
       const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
       if (!Number.isFinite(ms)) throw bad(column, value, 'not a timestamp');
       // The vector only reads `micros`; a plain object avoids a class allocation per value.
-      return { micros: BigInt(ms) * 1000n } as unknown as DuckDBValue;
+      return { micros: BigInt(Math.round(ms) * 1000) } as unknown as DuckDBValue;
     }
     case 'date': {
       let ms = NaN;
