@@ -1,15 +1,15 @@
 /**
- * The main job: extract → normalize → load, one destination transaction per stream partition
- * (a whole-workspace stream, or one user's time entries), with the partition's state in the
- * same transaction. Library code: reports through the Logger and returns a summary.
+ * The main job: extract → normalize → load, whole partitions (a whole-workspace stream, or one
+ * user's time entries) per destination transaction, each with its state in the same transaction.
+ * Time entries: full or incremental (time-entry-plan.ts), per user or from the Detailed report,
+ * closed by one last transaction per workspace (time-entry-finish.ts). Library code: reports
+ * through the Logger and returns a summary.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClockifyClient } from '../clockify/client.ts';
-import type { Destination, Scope, StateRecord, WriteCounts } from '../destinations/destination.ts';
+import type { Scope, StateRecord } from '../destinations/destination.ts';
 import { SyncError } from '../errors.ts';
 import { createRateResolver, extractWorkspace, listWorkspaces } from '../extract/index.ts';
 import { maxReportDays } from '../dates/report-range.ts';
-import type { Logger } from '../log.ts';
 import { createNormalizer } from '../normalize/normalizer.ts';
 import { redact } from '../secrets.ts';
 import { selectStreams } from '../streams/stream-select.ts';
@@ -17,75 +17,13 @@ import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionLoader } from './partition-loader.ts';
 import { finishTimeEntries } from './time-entry-finish.ts';
+import { FREE_PLAN_REQUESTS_PER_HOUR } from './sync-types.ts';
+import type { SyncOptions, SyncResult, TimeEntriesSummary } from './sync-types.ts';
 import { estimateRequests, planTimeEntries, TIME_ENTRIES, userWindowStart } from './time-entry-plan.ts';
-import type { AttemptInfo, TimeEntriesSource, TimeEntryPlan, UpdateWindowOption } from './time-entry-plan.ts';
+import type { AttemptInfo, TimeEntryPlan } from './time-entry-plan.ts';
 
-export interface SyncOptions {
-  client: ClockifyClient;
-  destination: Destination;
-  /** Workspace ids; default: every workspace the key can see. */
-  workspaces?: string[];
-  /** Stream names; default: all. */
-  streams?: string[];
-  /**
-   * `full`: every stream reread, rows gone from Clockify deleted (soft/hard). `incremental`:
-   * entity streams reread in full, time entries only in [savepoint − updateWindow, now) plus
-   * running timers and the change feed. Default: incremental for a workspace once a sync of it
-   * has completed (state in the destination), full before.
-   */
-  mode?: 'full' | 'incremental';
-  deletes?: 'soft' | 'hard';
-  /** Incremental window before the previous savepoint (default 7 days), or the workspace lock date. */
-  updateWindow?: UpdateWindowOption;
-  /** Time entries before this instant are not read (a first run's savepoint; default: all history). */
-  startDate?: Date;
-  /** Where time entries come from (default auto: fewer requests). */
-  timeEntriesSource?: 'auto' | TimeEntriesSource;
-  /** `free`: warn when a workspace's run needs more than 30 requests (new Free plans: 30 per hour per workspace). */
-  plan?: 'free' | 'paid';
-  /** Per-user partitions of time entries fetched ahead (extractor default 4). */
-  concurrency?: number;
-  /** Rows per destination transaction (loader default 100,000). */
-  batchRows?: number;
-  log: Logger;
-  /** Progress callback per stream and workspace (cumulative counts). */
-  onProgress?: (stream: string, workspaceId: string, counts: { rows: number; requests: number; done?: boolean }) => void;
-  now?: () => Date;
-}
-
-export interface SyncResult {
-  runId: string;
-  startedAt: Date;
-  endedAt: Date;
-  status: 'succeeded' | 'failed' | 'incomplete';
-  workspaces: { id: string; name: string }[];
-  tables: Record<string, WriteCounts>;
-  requests: number;
-  durationMs: number;
-  warnings: string[];
-  /** How each workspace's time entries were read (absent when the stream was not selected). */
-  timeEntries: Record<string, TimeEntriesSummary>;
-  error?: SyncError;
-}
-
-export interface TimeEntriesSummary {
-  mode: 'full' | 'incremental';
-  source: TimeEntriesSource;
-  sourceReason: string;
-  /** Start of the window read (null: all history). */
-  windowStart: Date | null;
-  resumed: boolean;
-  /** Users skipped because an interrupted run had already read them. */
-  usersSkipped: number;
-  feed: 'used' | 'unavailable' | 'not-needed';
-  feedChanges: { upserted: number; deleted: number };
-  running: number;
-  /** Requests this workspace took (entity streams included). */
-  requests: number;
-}
-
-/** New Free plans: 30 requests per hour per workspace. */
-export const FREE_PLAN_REQUESTS_PER_HOUR = 30;
+export type { SyncOptions, SyncResult, TimeEntriesSummary } from './sync-types.ts';
+export { FREE_PLAN_REQUESTS_PER_HOUR } from './sync-types.ts';
 
 /** Reconcile scope of a stream's partition: the workspace, and the parent's key for per-parent streams. */
 function partitionScope(def: StreamDef, workspaceId: string, partition: string): Scope {
