@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ResolvedJob } from '../../config/index.ts';
 import type { WriteCounts } from '../../destinations/destination.ts';
 import { EXIT } from '../../errors.ts';
+import { resolveInstant } from '../../dates/macros.ts';
 import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
 import type { ReportKind } from '../../reports/report-options.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
@@ -41,6 +42,11 @@ export function registerSync(program: Command): void {
     .option('--streams <list>', `streams to sync, comma-separated (default: every entity stream: ${STREAMS.map((s) => s.name).join(', ')}; reports: ${REPORT_STREAMS.join(', ')})`, collect)
     .option('--mode <mode>', 'full | incremental')
     .option('--deletes <how>', 'soft (mark _deleted_at, default) | hard (remove rows)')
+    .option('--update-window <window>', 'incremental: reread time entries this far before the last savepoint (7d, 48h, 2w) or back to the lock date (lock)')
+    .option('--start-date <date>', 'first run: read time entries from this date (YYYY-MM-DD, ISO 8601 or a macro such as {{30daysago}}); default all history')
+    .option('--time-entries-source <source>', 'auto (fewer requests) | users (one paged call per user) | report (the Detailed report)')
+    .option('--plan <plan>', 'free: plan within 30 requests per hour per workspace (new Free plans) | paid')
+    .option('--now <iso>', 'pin the clock (ISO 8601), for reproducible backfills and macros')
     .option('--csv-bom', 'CSV destination: start files with a UTF-8 BOM (for Excel)')
     .addHelpText(
       'after',
@@ -50,7 +56,9 @@ The API key is read from CLOCKIFY_API_KEY or --api-key-file, never from the comm
 Examples:
   CLOCKIFY_API_KEY=… clockify-sync sync
   clockify-sync sync --api-key-file ~/.clockify-key --region euc1 --destination postgres://me@db:5432/warehouse
-  clockify-sync sync --base-url http://127.0.0.1:8899 --streams projects,time_entries --destination parquet:./out`,
+  clockify-sync sync --base-url http://127.0.0.1:8899 --streams projects,time_entries --destination parquet:./out
+  clockify-sync sync --mode incremental --update-window 14d --deletes hard
+  clockify-sync sync --mode full --start-date '{{12monthsago}}' --streams time_entries,report_summary`,
     )
     .action(async (opts) => {
       const { jobs } = loadJobs(opts);
@@ -64,11 +72,13 @@ Examples:
 }
 
 /** Runs one configured sync, printing progress and the summary on stderr; returns the exit status. */
-export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: boolean; verbose?: boolean; csvBom?: boolean }): Promise<number> {
+export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: boolean; verbose?: boolean; csvBom?: boolean; now?: string }): Promise<number> {
   let progressRef: ReturnType<typeof createProgress> | null = null;
   const log = createCliLogger(opts, (line) => (progressRef ? progressRef.writeLine(line) : process.stderr.write(line + '\n')));
   const progress = createProgress({ tty: process.stderr.isTTY === true, json: !!opts.json, quiet: !!opts.quiet, log });
   progressRef = progress;
+  const now = opts.now ? resolveInstant(opts.now, { timeZone: 'UTC' }).toJSDate() : undefined;
+  const startDate = job.startDate ? resolveInstant(job.startDate, { now, timeZone: 'UTC' }).toJSDate() : undefined;
   const client = clientForJob(job);
   const destination = destinationForJob(job, { csvBom: opts.csvBom });
   log('info', `${job.source}: syncing into ${destination.description}`);
@@ -85,13 +95,20 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
       destination,
       workspaces: job.workspaces,
       streams: entityStreams ?? undefined,
-      mode: job.mode,
+      // A mode, plan or source left at its default lets the pipeline choose (incremental once a
+      // full sync has succeeded; the source needing fewer requests).
+      mode: job.origins.mode === 'default' ? undefined : job.mode,
       deletes: job.deletes,
+      updateWindow: job.updateWindow,
+      startDate,
+      timeEntriesSource: job.timeEntriesSource,
+      plan: job.origins.plan === 'default' ? undefined : job.plan,
+      now: now ? () => now : undefined,
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
     });
     for (const kind of result.error ? [] : reportKinds) {
-      const rep = await runReportJob(job, kind, reportPlanBase(kind, job, {}), { client, destination, log });
+      const rep = await runReportJob(job, kind, reportPlanBase(kind, job, { now: opts.now }), { client, destination, log, now: now ? () => now : undefined });
       addCounts(result.tables, rep.tables);
       result.requests += rep.requests;
       result.warnings.push(...rep.warnings);
