@@ -5,6 +5,9 @@
  * ends with exactly the same tables.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClockifyClient } from '../src/clockify/client.ts';
 import { resolveHosts } from '../src/clockify/hosts.ts';
@@ -201,6 +204,21 @@ describe('full sync of the simulator into DuckDB', () => {
       assert.equal(r.status, 'succeeded');
       assert.ok(Number(r.requests) > 0);
       assert.ok(r.ended_at instanceof Date);
+    }
+  });
+
+  test('an unknown workspace id is a configuration error that writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clockify-e2e-'));
+    try {
+      const file = join(dir, 'never.duckdb');
+      const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0 });
+      const result = await runSync({ client, destination: createDestination(`duckdb:${file}`), workspaces: ['ffffffffffffffffffffffff'], log: () => {} });
+      assert.equal(result.error?.code, 'WORKSPACE_UNKNOWN');
+      assert.equal(result.error?.exitCode, 2);
+      assert.match(String(result.error?.hint), new RegExp(sim.sim.store.workspaces()[0].id));
+      assert.equal(existsSync(file), false, 'the destination was not created');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -57,13 +57,16 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const rowsRead: Record<string, number> = {};
   const workspacesDone: { id: string; name: string }[] = [];
 
-  await destination.open();
-  await destination.recordRun({ runId, startedAt, endedAt: null, status: 'running', mode, rowsPerTable: {}, requests: 0 });
+  const asSyncError = (err: unknown): SyncError =>
+    err instanceof SyncError ? err : new SyncError('SYNC_FAILED', redact(`The sync failed: ${(err as Error)?.message ?? String(err)}`), { cause: err });
 
-  let error: SyncError | undefined;
+  // The key and the workspaces are checked before the destination is touched: a rejected key or
+  // an unknown workspace id writes nothing (not even a run record).
+  let visible: Awaited<ReturnType<typeof listWorkspaces>>;
+  let wanted: string[];
   try {
-    const visible = await listWorkspaces(client);
-    const wanted = opts.workspaces?.length ? opts.workspaces : visible.map((w) => w.id);
+    visible = await listWorkspaces(client);
+    wanted = opts.workspaces?.length ? opts.workspaces : visible.map((w) => w.id);
     for (const id of wanted) {
       if (!visible.some((w) => w.id === id)) {
         throw new SyncError('WORKSPACE_UNKNOWN', `Workspace ${id} is not visible to this key.`, {
@@ -73,6 +76,18 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         });
       }
     }
+  } catch (err) {
+    return {
+      runId, startedAt, endedAt: now(), status: 'failed', workspaces: [], tables: {}, requests: client.requestCount - requestsAtStart,
+      durationMs: Math.round(performance.now() - clockStart), warnings, timeEntries, error: asSyncError(err),
+    };
+  }
+
+  await destination.open();
+  await destination.recordRun({ runId, startedAt, endedAt: null, status: 'running', mode, rowsPerTable: {}, requests: 0 });
+
+  let error: SyncError | undefined;
+  try {
     for (const change of await destination.ensureTables(normalizer.tables())) {
       if (change.kind === 'type-mismatch') warnings.push(`${change.table}.${change.column}: ${change.detail ?? 'type differs'} (kept as it is)`);
     }
@@ -216,10 +231,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     }
   } catch (err) {
     await loader.abort();
-    error =
-      err instanceof SyncError
-        ? err
-        : new SyncError('SYNC_FAILED', redact(`The sync failed: ${(err as Error)?.message ?? String(err)}`), { cause: err });
+    error = asSyncError(err);
   }
 
   const endedAt = now();
