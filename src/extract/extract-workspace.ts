@@ -194,7 +194,7 @@ export function requestFor(def: StreamDef, workspaceId: string, parentId?: strin
     .replace('{workspaceId}', encodeURIComponent(workspaceId))
     .replace('{parent.id}', encodeURIComponent(parentId ?? ''));
   return {
-    api: def.api, method: def.method, path, template: def.path, query: { ...def.query, ...extraQuery },
+    api: def.api, method: def.method, path, template: def.path, query: { ...def.query, ...extraQuery }, body: def.body,
     pagination: def.pagination, itemsPath: def.itemsPath, signal,
   };
 }

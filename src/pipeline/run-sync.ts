@@ -45,7 +45,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const clockStart = performance.now();
   const requestsAtStart = client.requestCount;
   const warnings: string[] = [];
-  const streams = selectStreams(opts.streams);
+  const streams = selectStreams(opts.streams, [...STREAMS, ...(opts.customStreams ?? [])]);
   const normalizer = createNormalizer(streams);
   const byName = new Map(streams.map((s) => [s.name, s]));
   const loader = new PartitionLoader(destination, { batchRows: opts.batchRows });

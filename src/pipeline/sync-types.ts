@@ -1,4 +1,5 @@
 /** Options and result of `runSync` (src/pipeline/run-sync.ts). */
+import type { StreamDef } from '../streams/stream-types.ts';
 import type { ClockifyClient } from '../clockify/client.ts';
 import type { Destination, WriteCounts } from '../destinations/destination.ts';
 import type { SyncError } from '../errors.ts';
@@ -10,8 +11,10 @@ export interface SyncOptions {
   destination: Destination;
   /** Workspace ids; default: every workspace the key can see. */
   workspaces?: string[];
-  /** Stream names; default: all. */
+  /** Stream names; default: all (built-in and custom). */
   streams?: string[];
+  /** Extra rows of the stream table: custom streams from the config file (see src/streams/custom-streams.ts). */
+  customStreams?: StreamDef[];
   /**
    * `full`: every stream reread, rows gone from Clockify deleted (soft/hard). `incremental`:
    * entity streams reread in full, time entries only in [savepoint − updateWindow, now) plus

@@ -23,6 +23,8 @@ export interface StreamDef {
   method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string>;
+  /** JSON body of a POST request (custom streams; body paging adds `page`/`pageSize`). */
+  body?: unknown;
   pagination: Pagination;
   /** Where the list is inside an envelope response (default: the body is the list). */
   itemsPath?: string;

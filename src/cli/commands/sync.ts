@@ -5,6 +5,7 @@ import { EXIT } from '../../errors.ts';
 import { resolveInstant } from '../../dates/macros.ts';
 import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
 import type { ReportKind } from '../../reports/report-options.ts';
+import { customStreamDefs } from '../../streams/custom-streams.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
 import { loadJobs, REPORT_STREAMS } from '../cli-jobs.ts';
 import { clientForJob, destinationForJob } from '../job.ts';
@@ -103,6 +104,7 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
       startDate,
       timeEntriesSource: job.timeEntriesSource,
       plan: job.origins.plan === 'default' ? undefined : job.plan,
+      customStreams: customStreamDefs(job.customStreams, { now }),
       now: now ? () => now : undefined,
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
