@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { ensureDir } from './fs-dirs.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -149,7 +150,16 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
 
     async open() {
       if (core) return;
-      await mkdir(root, { recursive: true });
+      try {
+        await ensureDir(root);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        throw new SyncError('DESTINATION_OPEN_FAILED', `Cannot create the output directory ${dir} (${code}: ${(err as Error).message}).`, {
+          kind: 'destination',
+          hint: 'Check that the path is a directory you can write to (and that the disk is not full).',
+          cause: err,
+        });
+      }
       // temporary files left by a crashed run are never valid data
       for (const name of await readdir(root)) {
         if (name.includes(TMP_MARK)) await rm(join(root, name), { force: true });

@@ -14,7 +14,8 @@
  * sidecar the workbook starts over (state included), so the next sync is a full one.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { ensureDir } from './fs-dirs.ts';
 import { dirname, resolve } from 'node:path';
 import { SyncError } from '../errors.ts';
 import type { Row, TableSchema } from '../normalize/table-schema.ts';
@@ -89,7 +90,7 @@ class XlsxWorkbookDestination implements XlsxDestination {
   async open(): Promise<void> {
     if (this.store) return;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
+      await ensureDir(dirname(this.path));
       this.store = (await readSidecar(sidecarPath(this.path))) ?? { generation: 0, tables: new Map(), state: [] };
       this.runs = await readRunsFile(runsPath(this.path));
       this.workbookStale = !existsSync(this.path);
