@@ -36,6 +36,8 @@ export interface Destination {
   readTable(table: string): AsyncIterable<Row>;
   /** Runs recorded with `recordRun`, oldest first (optional: used by `status`). */
   readRuns?(): Promise<RunRecord[]>;
+  /** What the last run covered, for destinations that show it to people (Excel's About sheet). */
+  setRunInfo?(info: RunInfo): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,13 @@ export interface SchemaChange {
   kind: 'created' | 'column-added' | 'type-mismatch';
   column?: string;
   detail?: string;
+}
+
+export interface RunInfo {
+  workspaces?: Array<string | { id: string; name?: string }>;
+  range?: { from?: Date | string | null; to?: Date | string | null };
+  mode?: string;
+  notes?: string[];
 }
 
 export interface RunRecord {

@@ -1,6 +1,6 @@
 import { SyncError, configError } from '../errors.ts';
 import type { Row, TableSchema } from '../normalize/table-schema.ts';
-import type { Destination, RunRecord, SchemaChange, StateRecord, Transaction } from './destination.ts';
+import type { Destination, RunInfo, RunRecord, SchemaChange, StateRecord, Transaction } from './destination.ts';
 import { createDuckDBDestination } from './duckdb.ts';
 import { createFileDestination } from './files.ts';
 
@@ -115,9 +115,7 @@ export function createDestination(spec: string, options: CreateDestinationOption
       });
     case 'xlsx':
       return lazyDestination(describeDestination(parsed), async () => {
-        const mod = (await import(/* the Excel destination lives in xlsx.ts */ './xlsx' + '.ts')) as {
-          createXlsxDestination(path: string, options: Record<string, unknown>): Destination;
-        };
+        const mod = await import('./xlsx.ts');
         return mod.createXlsxDestination(parsed.path, { now: options.now });
       });
   }
@@ -151,6 +149,9 @@ function lazyDestination(description: string, load: () => Promise<Destination>):
     async readRuns(): Promise<RunRecord[]> {
       const d = need();
       return d.readRuns ? d.readRuns() : [];
+    },
+    async setRunInfo(info: RunInfo): Promise<void> {
+      await need().setRunInfo?.(info);
     },
     async close() {
       if (inner) await inner.close();

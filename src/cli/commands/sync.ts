@@ -109,6 +109,15 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
     });
+    if (!result.error) {
+      const windows = Object.values(result.timeEntries ?? {}).map((t) => t.windowStart).filter((w): w is Date => !!w);
+      await destination.setRunInfo?.({
+        workspaces: result.workspaces,
+        mode: [...new Set(Object.values(result.timeEntries ?? {}).map((t) => t.mode))].join(', ') || job.mode,
+        range: windows.length ? { from: new Date(Math.min(...windows.map((w) => w.getTime()))), to: result.endedAt } : { from: startDate ?? null, to: result.endedAt },
+        notes: result.warnings,
+      });
+    }
     for (const kind of result.error ? [] : reportKinds) {
       const rep = await runReportJob(job, kind, reportPlanBase(kind, job, { now: opts.now }), { client, destination, log, now: now ? () => now : undefined });
       addCounts(result.tables, rep.tables);
