@@ -31,11 +31,3 @@ export const CONFIG_DEFAULTS = {
   },
 } as const;
 
-/** Clockify hosts per region (REFERENCE.md §1). */
-export const REGION_ENDPOINTS: Record<string, { api: string; reports: string }> = {
-  global: { api: 'https://api.clockify.me/api/v1', reports: 'https://reports.api.clockify.me/v1' },
-  euc1: { api: 'https://euc1.clockify.me/api/v1', reports: 'https://euc1.clockify.me/report/v1' },
-  use2: { api: 'https://use2.clockify.me/api/v1', reports: 'https://use2.clockify.me/report/v1' },
-  euw2: { api: 'https://euw2.clockify.me/api/v1', reports: 'https://euw2.clockify.me/report/v1' },
-  apse2: { api: 'https://apse2.clockify.me/api/v1', reports: 'https://apse2.clockify.me/report/v1' },
-};

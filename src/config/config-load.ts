@@ -6,7 +6,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { registerSecret } from '../secrets.ts';
 import { cronProblem, UPDATE_WINDOW_RE } from './config-checks.ts';
-import { CONFIG_DEFAULTS, REGION_ENDPOINTS } from './config-defaults.ts';
+import { CONFIG_DEFAULTS } from './config-defaults.ts';
+import { resolveHosts } from '../clockify/hosts.ts';
 import { parseDestination } from './config-destination.ts';
 import { envLayer, flagLayer, type ConfigFlags, type Layer } from './config-env.ts';
 import { readConfigFile } from './config-file.ts';
@@ -132,22 +133,21 @@ function resolveEndpoints(layers: SourcedLayer[], origins: Record<string, Origin
       origins.region = origin;
       const reports = pick(layers, 'reportsBaseUrl');
       if (reports) warnings.push(`${reports.layer.names.reportsBaseUrl} is ignored for source "${source}": it applies only with a base URL, and the region ${settings.region} decides the hosts.`);
-      return { region: settings.region, endpoints: REGION_ENDPOINTS[settings.region] };
+      return { region: settings.region, endpoints: hostsOfRegion(settings.region) };
     }
     if (settings.baseUrl !== undefined) {
       origins.region = origin;
-      const url = new URL(settings.baseUrl);
-      let api = settings.baseUrl.replace(/\/+$/, '');
-      if (url.pathname === '/' || url.pathname === '') api = `${url.origin}/api/v1`;
-      else if (api.endsWith('/api')) api += '/v1';
+      const hosts = resolveHosts({ baseUrl: settings.baseUrl });
       const reportsGiven = pick(layers, 'reportsBaseUrl')?.value;
-      const reports = reportsGiven ? reportsGiven.replace(/\/+$/, '') : api.endsWith('/api/v1') ? api.slice(0, -'/api/v1'.length) + '/report/v1' : `${url.origin}/report/v1`;
-      return { region: 'global' as const, endpoints: { api, reports } };
+      return { region: 'global' as const, endpoints: { api: hosts.api, reports: reportsGiven ? reportsGiven.replace(/\/+$/, '') : hosts.reports } };
     }
   }
   origins.region = 'default';
-  return { region: CONFIG_DEFAULTS.region, endpoints: REGION_ENDPOINTS[CONFIG_DEFAULTS.region] };
+  return { region: CONFIG_DEFAULTS.region, endpoints: hostsOfRegion(CONFIG_DEFAULTS.region) };
 }
+
+/** The hosts of a configured region ('global' = Clockify's global hosts). */
+const hostsOfRegion = (region: string) => resolveHosts({ region: region === 'global' ? undefined : region });
 
 function parseUpdateWindow(text: string): UpdateWindow {
   if (text === 'lock') return { kind: 'lock', text: 'lock' };

@@ -116,3 +116,14 @@ export interface RunRecord {
   requests: number;
   error?: string | null;
 }
+
+/** Adds per-table counts (from `Transaction.commit()`) into a running total. */
+export function addWriteCounts(into: Record<string, WriteCounts>, from: Record<string, WriteCounts>): void {
+  for (const [table, c] of Object.entries(from)) {
+    const t = (into[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+    t.inserted += c.inserted;
+    t.updated += c.updated;
+    t.unchanged += c.unchanged;
+    t.deleted += c.deleted;
+  }
+}

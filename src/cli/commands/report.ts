@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ClockifyClient } from '../../clockify/client.ts';
 import { CONFIG_DEFAULTS, type ResolvedJob } from '../../config/index.ts';
-import type { Destination, WriteCounts } from '../../destinations/destination.ts';
+import { addWriteCounts, type Destination, type WriteCounts } from '../../destinations/destination.ts';
 import { configError, EXIT, SyncError } from '../../errors.ts';
 import { currentUser } from '../../extract/index.ts';
 import type { Logger } from '../../log.ts';
@@ -128,14 +128,7 @@ export async function runReportJob(
           for (let i = 0; i < t.rows.length; i += WRITE_CHUNK) await tx.write(t.schema.name, t.rows.slice(i, i + WRITE_CHUNK));
         }
         for (const t of out.tables) if (!t.schema.parent) await tx.reconcile(t.schema.name, out.scope, 'hard');
-        const counts = await tx.commit();
-        for (const [table, c] of Object.entries(counts)) {
-          const sum = (tables[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
-          sum.inserted += c.inserted;
-          sum.updated += c.updated;
-          sum.unchanged += c.unchanged;
-          sum.deleted += c.deleted;
-        }
+        addWriteCounts(tables, await tx.commit());
       } catch (err) {
         await tx.rollback().catch(() => {});
         throw err;

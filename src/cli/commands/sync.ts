@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ResolvedJob } from '../../config/index.ts';
-import type { WriteCounts } from '../../destinations/destination.ts';
+import { addWriteCounts } from '../../destinations/destination.ts';
 import { EXIT } from '../../errors.ts';
 import { resolveInstant } from '../../dates/macros.ts';
 import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
@@ -120,7 +120,7 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
     }
     for (const kind of result.error ? [] : reportKinds) {
       const rep = await runReportJob(job, kind, reportPlanBase(kind, job, { now: opts.now }), { client, destination, log, now: now ? () => now : undefined });
-      addCounts(result.tables, rep.tables);
+      addWriteCounts(result.tables, rep.tables);
       result.requests += rep.requests;
       result.warnings.push(...rep.warnings);
     }
@@ -134,12 +134,3 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
   return result.status === 'incomplete' ? EXIT.incomplete : EXIT.ok;
 }
 
-function addCounts(into: Record<string, WriteCounts>, from: Record<string, WriteCounts>): void {
-  for (const [table, c] of Object.entries(from)) {
-    const t = (into[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
-    t.inserted += c.inserted;
-    t.updated += c.updated;
-    t.unchanged += c.unchanged;
-    t.deleted += c.deleted;
-  }
-}
