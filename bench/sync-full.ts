@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClockifyClient } from '../src/clockify/client.ts';
 import { resolveHosts } from '../src/clockify/hosts.ts';
-import { createDestination } from '../src/destinations/index.ts';
+import { createDuckDBDestination } from '../src/destinations/duckdb.ts';
 import { runSync } from '../src/pipeline/run-sync.ts';
 import { startSimProcess } from './sim-process.ts';
 
@@ -19,8 +19,10 @@ const sim = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users'
 const dir = mkdtempSync(join(tmpdir(), 'clockify-bench-'));
 try {
   const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: 'sim-admin-key', requestsPerSecond: 0, concurrency: 4 });
-  const destination = createDestination(`duckdb:${join(dir, 'bench.duckdb')}`);
+  const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
+  const destination = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
   const result = await runSync({ client, destination, log: () => {} });
+  const stats = (destination as { stats?: () => Record<string, number> }).stats?.();
   await destination.close();
   if (result.error) throw result.error;
   const te = result.tables['time_entries'];
@@ -32,6 +34,7 @@ try {
     `sync-full: ${rows} time entries in ${seconds.toFixed(1)} s = ${Math.round(rate)} entries/s (target ≥ 50000: ${rate >= 50000 ? 'PASS' : 'FAIL'}); ` +
       `peak RSS ${peakMb.toFixed(0)} MB (target < 400: ${peakMb < 400 ? 'PASS' : 'FAIL'}); ${result.requests} requests`,
   );
+  if (stats) console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
 } finally {
   await sim.stop();
   rmSync(dir, { recursive: true, force: true });

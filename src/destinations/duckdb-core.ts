@@ -22,7 +22,7 @@ export class DuckDBCore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Cumulative time spent appending into staging vs merging (benchmarks read these). */
-  readonly stats = { stagedRows: 0, stageMs: 0, mergeMs: 0, commitMs: 0 };
+  readonly stats = { stagedRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;
   /** Schemas ensured while a transaction was open: re-applied if it rolls back. */

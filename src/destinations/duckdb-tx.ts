@@ -18,6 +18,8 @@ export interface CommitHooks {
 
 const CHUNK = 2048;
 const SRC = '_cs_src';
+/** Above this many distinct scope values, reconcile skips no query. */
+const SCOPE_VALUES_MAX = 10_000;
 
 /**
  * One DuckDB transaction: staged bulk appends merged by primary key, reconcile, child
@@ -32,6 +34,8 @@ export class DuckDBTransaction implements Transaction {
   private readonly loadedAtSql: string;
   private done = false;
   private tempSeq = 0;
+  /** Per table and equality columns: their distinct values among rows not written (see scopeMayHaveRows). */
+  private readonly scopeValues = new Map<string, Set<string> | null>();
 
   private constructor(private readonly core: DuckDBCore, now: Date, private readonly hooks: CommitHooks) {
     this.loadedAtSql = `TIMESTAMPTZ '${now.toISOString()}'`;
@@ -76,14 +80,23 @@ export class DuckDBTransaction implements Transaction {
       const on = joinOn(schema.primaryKey, 't', 's');
       const differs = [...nonKey.map((c) => `t.${c} IS DISTINCT FROM s.${c}`), `t.${quoteIdent(DELETED_AT)} IS NOT NULL`].join(' OR ');
       const set = [...nonKey.map((c) => `${c} = s.${c}`), `${quoteIdent(LOADED_AT)} = ${this.loadedAtSql}`, `${quoteIdent(DELETED_AT)} = NULL`].join(', ');
-      const updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
-      const inserted = await this.core.run(
-        `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
-         SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${SRC} AS s
-         WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`,
-      );
       const pk = schema.primaryKey.map(quoteIdent).join(', ');
-      await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
+      const insertSql = `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
+         SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${SRC} AS s`;
+      // Insert-only fast path: no staged key is stored yet (a first sync, a new user's entries),
+      // so there is nothing to compare or update. One join instead of an update and an anti-join.
+      // The keys written in this transaction are all in the target, so none of them repeats either.
+      const [{ n: overlap }] = await this.core.rows(`SELECT count(*) AS n FROM ${SRC} AS s JOIN ${target} AS t ON ${on}`);
+      let updated = 0;
+      let inserted: number;
+      if (Number(overlap) === 0) {
+        inserted = await this.core.run(insertSql);
+        await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC}`);
+      } else {
+        updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
+        inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
+        await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
+      }
       this.core.stats.mergeMs += performance.now() - t1;
       counts.inserted += inserted;
       counts.updated += updated;
@@ -141,6 +154,7 @@ export class DuckDBTransaction implements Transaction {
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
     return this.core.serial(() => asSyncError(`reconciling "${table}"`, async () => {
       this.live();
+      const t0 = performance.now();
       const schema = this.core.schemaOf(table);
       const keys = await this.writtenKeys(schema);
       const values: DuckDBValue[] = [];
@@ -153,6 +167,10 @@ export class DuckDBTransaction implements Transaction {
       for (const [name, value] of Object.entries(scope.equals)) {
         values.push(value);
         where.push(`${column(name)} = $${values.length}`);
+      }
+      if (!(await this.scopeMayHaveRows(schema, keys, scope))) {
+        this.core.stats.reconcileMs += performance.now() - t0;
+        return 0;
       }
       if (scope.range) {
         const col = column(scope.range.column);
@@ -168,8 +186,36 @@ export class DuckDBTransaction implements Transaction {
       where.push(`NOT EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${joinOn(schema.primaryKey, 't', 's')})`);
       if (deletes === 'soft') where.push(`t.${quoteIdent(DELETED_AT)} IS NULL`);
       const doomed = await this.tempKeys(schema.primaryKey, `SELECT ${schema.primaryKey.map((k) => `t.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(table)} AS t WHERE ${where.join(' AND ')}`, values);
-      return this.deleteKeys(schema, doomed, deletes);
+      const n = await this.deleteKeys(schema, doomed, deletes);
+      this.core.stats.reconcileMs += performance.now() - t0;
+      return n;
     }));
+  }
+
+  /**
+   * False when no stored row that was not written in this transaction has the scope's equality
+   * values, so the reconcile has nothing to delete (e.g. every user's partition in a first sync).
+   * Per table and set of text equality columns, the distinct values of the rows not written so
+   * far are read once per transaction: rows not yet written only leave that set (written,
+   * deleted), never join it, so the snapshot stays a superset of what a later reconcile could
+   * find. Scopes on other column types, or with many distinct values, take the full query.
+   */
+  private async scopeMayHaveRows(schema: TableSchema, keys: string, scope: Scope): Promise<boolean> {
+    const names = Object.keys(scope.equals).sort();
+    if (names.length === 0) return true;
+    const types = new Map(schema.columns.map((c) => [c.name, c.type]));
+    if (names.some((n) => types.get(n) !== 'text' || typeof scope.equals[n] !== 'string')) return true;
+    const id = `${schema.name}\u0000${names.join('\u0000')}`;
+    let seen = this.scopeValues.get(id);
+    if (seen === undefined) {
+      const sel = names.map((n, i) => `t.${quoteIdent(n)} AS v${i}`).join(', ');
+      const rows = await this.core.rows(
+        `SELECT DISTINCT ${sel} FROM ${this.core.qualified(schema.name)} AS t
+         WHERE NOT EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${joinOn(schema.primaryKey, 't', 's')}) LIMIT ${SCOPE_VALUES_MAX + 1}`);
+      seen = rows.length > SCOPE_VALUES_MAX ? null : new Set(rows.map((r) => JSON.stringify(names.map((_, i) => r[`v${i}`]))));
+      this.scopeValues.set(id, seen);
+    }
+    return seen === null || seen.has(JSON.stringify(names.map((n) => scope.equals[n])));
   }
 
   /** Materialize a key query into a fresh temp table; returns its name. */
@@ -235,7 +281,9 @@ export class DuckDBTransaction implements Transaction {
       this.live();
       this.done = true;
       try {
+        const tc = performance.now();
         await this.replaceChildren();
+        this.core.stats.childrenMs += performance.now() - tc;
         const changed = new Set(Object.entries(this.counts).filter(([, c]) => c.inserted + c.updated + c.deleted > 0).map(([t]) => t));
         await this.hooks.beforeCommit?.({ state: this.state, changed, counts: this.counts });
         const t0 = performance.now();

@@ -23,7 +23,7 @@ export interface DuckDBDestinationOptions {
 /** The DuckDB destination plus its load timings (for benchmarks and summaries). */
 export interface DuckDBDestination extends Destination {
   /** Rows appended into staging and the milliseconds spent appending, merging and committing. */
-  stats(): { stagedRows: number; stageMs: number; mergeMs: number; commitMs: number };
+  stats(): { stagedRows: number; stageMs: number; mergeMs: number; reconcileMs: number; childrenMs: number; commitMs: number };
 }
 
 /**
@@ -34,7 +34,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
   const now = options.now ?? (() => new Date());
   const schema = options.schema ?? 'main';
   let core: DuckDBCore | null = null;
-  let lastStats = { stagedRows: 0, stageMs: 0, mergeMs: 0, commitMs: 0 };
+  let lastStats = { stagedRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
   const need = (): DuckDBCore => {
     if (!core) throw new SyncError('DESTINATION_NOT_OPEN', 'The destination is not open', { kind: 'destination' });
     return core;
