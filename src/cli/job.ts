@@ -24,5 +24,8 @@ export function clientForJob(job: ResolvedJob, limits: { maxRetries?: number; ma
 export function destinationForJob(job: ResolvedJob, extra: { csvBom?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): Destination {
   const { kind, target } = job.destination;
   const spec = kind === 'postgres' ? target : `${kind}:${target}`;
-  return createDestination(spec, { schema: job.schema ?? undefined, csvBom: extra.csvBom, password: env.PGPASSWORD || undefined });
+  // The default schema (clockify) is PostgreSQL's; DuckDB keeps its tables in `main` unless a
+  // schema is asked for, so `SELECT … FROM time_entries` works on the file as it is.
+  const schema = kind === 'postgres' || job.origins.schema !== 'default' ? job.schema : undefined;
+  return createDestination(spec, { schema, csvBom: extra.csvBom, password: env.PGPASSWORD || undefined });
 }

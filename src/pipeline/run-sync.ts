@@ -55,6 +55,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     log('warn', message);
   };
   const rowsRead: Record<string, number> = {};
+  /** Streams some partition of which was skipped. */
+  const incomplete = new Set<string>();
   const workspacesDone: { id: string; name: string }[] = [];
 
   const asSyncError = (err: unknown): SyncError =>
@@ -139,6 +141,9 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         startFor: plan ? (user: string) => userWindowStart(plan!, user) : undefined,
         skipPartitions: plan?.doneUsers,
         concurrency: opts.concurrency,
+        // A partition refused for good (e.g. another user's entries with a member's key) is
+        // skipped: the run goes on and ends "incomplete" (exit status 3) instead of failing.
+        partitionErrors: 'skip' as const,
       };
       let users: number | null = null;
       // Users stream ids (when the users stream is selected: records are only seen then).
@@ -146,6 +151,11 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
       for await (const ev of extractWorkspace(client, ws, extractStreams, extractOptions)) {
         if (ev.kind === 'warning') {
           warn(ev.message);
+          continue;
+        }
+        if (ev.kind === 'partition-error') {
+          incomplete.add(ev.stream);
+          warn(`${ev.stream} of ${ev.partition} in workspace ${ws.id} skipped: ${ev.error.code}: ${ev.error.message}${ev.error.hint ? ` (${ev.error.hint})` : ''}`);
           continue;
         }
         if (ev.kind === 'records') {
@@ -236,7 +246,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
 
   const endedAt = now();
   const requests = client.requestCount - requestsAtStart;
-  const status: SyncResult['status'] = error ? 'failed' : 'succeeded';
+  const status: SyncResult['status'] = error ? 'failed' : incomplete.size ? 'incomplete' : 'succeeded';
   const modes = [...new Set(Object.values(timeEntries).map((t) => t.mode))];
   const runMode = modes.length ? modes.join('+') : mode;
   const rowsPerTable = Object.fromEntries(Object.entries(loader.totals).map(([t, c]) => [t, c.inserted + c.updated + c.unchanged]));
@@ -253,6 +263,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     requests,
     durationMs: Math.round(performance.now() - clockStart),
     warnings,
+    incomplete: [...incomplete],
     timeEntries,
     error,
   };

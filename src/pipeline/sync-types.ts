@@ -51,6 +51,8 @@ export interface SyncResult {
   requests: number;
   durationMs: number;
   warnings: string[];
+  /** Streams that finished with some partitions skipped (status `incomplete`, exit status 3). */
+  incomplete?: string[];
   /** How each workspace's time entries were read (absent when the stream was not selected). */
   timeEntries: Record<string, TimeEntriesSummary>;
   error?: SyncError;

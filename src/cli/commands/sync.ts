@@ -129,7 +129,7 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
     await destination.close().catch(() => {});
   }
   for (const w of result.warnings) log('warn', w);
-  if (!opts.quiet) process.stderr.write(formatSummary({ tables: result.tables, requests: result.requests, durationMs: Date.now() - started.getTime() }) + '\n');
+  if (!opts.quiet) process.stderr.write(formatSummary({ tables: result.tables, requests: result.requests, durationMs: Date.now() - started.getTime(), incomplete: result.incomplete }) + '\n');
   if (result.error) return reportError(result.error, !!opts.verbose);
   return result.status === 'incomplete' ? EXIT.incomplete : EXIT.ok;
 }
