@@ -34,11 +34,11 @@ export function registerDemo(program: Command): void {
         }
         const rows = Object.entries(result.tables)
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([table, c]) => [table, c.inserted + c.updated + c.unchanged, c.inserted, c.updated, c.unchanged, c.deleted] as (string | number)[]);
+          .map(([table, c]) => [table, c.inserted + c.updated, c.inserted, c.updated, c.unchanged, c.deleted] as (string | number)[]);
         const out = [
           `Synced the simulated Clockify account into ${destination.description}:`,
           '',
-          formatTable(['table', 'rows', 'inserted', 'updated', 'unchanged', 'deleted'], rows),
+          formatTable(['table', 'written', 'inserted', 'updated', 'unchanged', 'deleted'], rows),
           '',
           `time: ${(result.durationMs / 1000).toFixed(1)} s   requests: ${result.requests}   workspaces: ${result.workspaces.map((w) => w.name).join(', ')}`,
           '',
