@@ -23,7 +23,9 @@ try {
   const destination = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
   const result = await runSync({ client, destination, log: () => {} });
   const stats = (destination as { stats?: () => Record<string, number> }).stats?.();
+  const closeStart = performance.now();
   await destination.close();
+  const closeMs = performance.now() - closeStart;
   if (result.error) throw result.error;
   const te = result.tables['time_entries'];
   const rows = te.inserted + te.updated + te.unchanged;
@@ -34,7 +36,7 @@ try {
     `sync-full: ${rows} time entries in ${seconds.toFixed(1)} s = ${Math.round(rate)} entries/s (target ≥ 50000: ${rate >= 50000 ? 'PASS' : 'FAIL'}); ` +
       `peak RSS ${peakMb.toFixed(0)} MB (target < 400: ${peakMb < 400 ? 'PASS' : 'FAIL'}); ${result.requests} requests`,
   );
-  if (stats) console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+  if (stats) console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; close ${Math.round(closeMs)} ms`);
 } finally {
   await sim.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -83,20 +83,23 @@ export class DuckDBTransaction implements Transaction {
       const pk = schema.primaryKey.map(quoteIdent).join(', ');
       const insertSql = `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
          SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${SRC} AS s`;
-      // Insert-only fast path: no staged key is stored yet (a first sync, a new user's entries),
-      // so there is nothing to compare or update. One join instead of an update and an anti-join.
-      // The keys written in this transaction are all in the target, so none of them repeats either.
-      const [{ n: overlap }] = await this.core.rows(`SELECT count(*) AS n FROM ${SRC} AS s JOIN ${target} AS t ON ${on}`);
       let updated = 0;
       let inserted: number;
-      if (Number(overlap) === 0) {
-        inserted = await this.core.run(insertSql);
-        await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC}`);
-      } else {
-        updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
-        inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
-        await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
+      {
+        // One join tells whether any staged key is stored (a first sync: none). If not, a plain
+        // insert; otherwise an update of the changed rows and an anti-join insert. (Measured:
+        // cheaper than INSERT … ON CONFLICT DO NOTHING through the primary-key index.)
+        const [{ n: overlap }] = await this.core.rows(`SELECT count(*) AS n FROM ${SRC} AS s JOIN ${target} AS t ON ${on}`);
+        if (Number(overlap) === 0) {
+          inserted = await this.core.run(insertSql);
+        } else {
+          updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
+          inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
+        }
       }
+      // Keys written in this transaction are all in the target: a key just inserted is new to them too.
+      if (inserted === unique.length) await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC}`);
+      else await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
       this.core.stats.mergeMs += performance.now() - t1;
       counts.inserted += inserted;
       counts.updated += updated;

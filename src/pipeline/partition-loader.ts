@@ -10,8 +10,18 @@ export interface PartitionEnd {
 }
 
 export interface LoaderOptions {
-  /** Commit once this many rows (all tables) of finished partitions are pending (default 100,000). */
+  /**
+   * Rows (all tables) buffered in memory before they are handed to the open transaction
+   * (default 50,000); also the commit size when `commitRows` is not given.
+   */
   batchRows?: number;
+  /**
+   * Commit once this many rows of finished partitions are in the open transaction (default
+   * 250,000 when batchRows is not given either). Every commit of a DuckDB file costs a
+   * checkpoint and a pass over the keys written, so a first sync commits in a few large steps;
+   * a killed first sync resumes from the last commit.
+   */
+  commitRows?: number;
 }
 
 /**
@@ -30,10 +40,18 @@ export class PartitionLoader {
   /** Rows written since the last commit (buffered or already in the open transaction). */
   private sinceCommit = 0;
   private readonly batchRows: number;
+  private readonly commitRows: number;
+  /**
+   * Destination work started but not awaited (writes of the last spilled batch, or a commit):
+   * the next batch is read and normalized while the destination loads this one. At most one
+   * piece of work is in flight; its failure surfaces at the next call.
+   */
+  private inflight: Promise<void> = Promise.resolve();
   readonly totals: Record<string, WriteCounts> = {};
 
   constructor(private readonly destination: Destination, opts: LoaderOptions = {}) {
-    this.batchRows = opts.batchRows ?? 100_000;
+    this.batchRows = opts.batchRows ?? 50_000;
+    this.commitRows = opts.commitRows ?? (opts.batchRows === undefined ? 250_000 : opts.batchRows);
   }
 
   async write(table: string, rows: Row[]): Promise<void> {
@@ -56,46 +74,75 @@ export class PartitionLoader {
   /** The current partition is complete: its end is applied at the next commit. */
   async endPartition(end: PartitionEnd): Promise<void> {
     this.pending.push(end);
-    if (!this.holdCommits && this.sinceCommit >= this.batchRows) await this.commit();
+    if (!this.holdCommits && this.sinceCommit >= this.commitRows) await this.startCommit();
   }
 
-  /** Commits every finished partition (call at the end of a stream or workspace). */
+  /** Commits every finished partition (call at the end of a stream or workspace); resolves once committed. */
   async commit(): Promise<void> {
-    if (this.pending.length === 0 && this.buffered === 0 && !this.tx) return;
+    await this.startCommit();
+    await this.inflight;
+  }
+
+  /** Starts committing every finished partition (after the work in flight); does not wait for it. */
+  private async startCommit(): Promise<void> {
+    if (this.pending.length === 0 && this.buffered === 0 && !this.tx) {
+      await this.inflight;
+      return;
+    }
     await this.spill();
+    if (!this.tx) await this.inflight;
     const tx = this.tx ?? (await this.destination.begin());
     this.tx = null;
     const ends = this.pending;
     this.pending = [];
     this.sinceCommit = 0;
-    try {
-      for (const end of ends) for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
-      tx.setState(ends.flatMap((e) => e.state));
-      const counts = await tx.commit();
-      for (const [table, c] of Object.entries(counts)) {
-        const t = (this.totals[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
-        t.inserted += c.inserted;
-        t.updated += c.updated;
-        t.unchanged += c.unchanged;
-        t.deleted += c.deleted;
+    const writes = this.inflight;
+    this.launch(async () => {
+      try {
+        await writes;
+        for (const end of ends) for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
+        tx.setState(ends.flatMap((e) => e.state));
+        const counts = await tx.commit();
+        for (const [table, c] of Object.entries(counts)) {
+          const t = (this.totals[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+          t.inserted += c.inserted;
+          t.updated += c.updated;
+          t.unchanged += c.unchanged;
+          t.deleted += c.deleted;
+        }
+      } catch (err) {
+        await tx.rollback().catch(() => {});
+        throw err;
       }
-    } catch (err) {
-      await tx.rollback().catch(() => {});
-      throw err;
-    }
+    });
   }
 
-  /** Writes the buffered rows into the open transaction (opening one if needed). */
+  /** Hands the buffered rows to the open transaction (opening one if needed); does not wait for the load. */
   private async spill(): Promise<void> {
     if (this.buffered === 0) return;
-    this.tx ??= await this.destination.begin();
-    for (const [table, rows] of this.buffer) await this.tx.write(table, rows);
+    const batch = [...this.buffer];
     this.buffer.clear();
     this.buffered = 0;
+    await this.inflight;
+    const tx = (this.tx ??= await this.destination.begin());
+    this.launch(async () => {
+      for (let i = 0; i < batch.length; i++) {
+        await tx.write(batch[i][0], batch[i][1]);
+        batch[i][1] = []; // release the rows as soon as they are loaded
+      }
+    });
+  }
+
+  private launch(work: () => Promise<void>): void {
+    const p = work();
+    p.catch(() => {}); // awaited (and rethrown) by the next call; never an unhandled rejection
+    this.inflight = p;
   }
 
   /** Rolls back whatever is open (after a failure); finished but uncommitted partitions are dropped. */
   async abort(): Promise<void> {
+    await this.inflight.catch(() => {});
+    this.inflight = Promise.resolve();
     const tx = this.tx;
     this.tx = null;
     this.buffer.clear();
