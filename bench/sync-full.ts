@@ -4,6 +4,11 @@
  * to end, peak RSS of the sync process < 400 MB. The simulator runs in its own process.
  *
  *   npx tsx bench/sync-full.ts [entries]
+ *
+ * The destination is the one `--destination duckdb:PATH` makes (same defaults). Knobs for
+ * experiments: BENCH_DUCKDB_CONFIG='{"memory_limit":"256MB"}' (DuckDB settings),
+ * BENCH_DUCKDB_PK=0 (no declared primary keys). The second line splits the DuckDB time
+ * (staging appends, merges, reconciles, child replacement, commits) and the close.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
