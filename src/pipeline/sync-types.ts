@@ -33,7 +33,7 @@ export interface SyncOptions {
   plan?: 'free' | 'paid';
   /** Per-user partitions of time entries fetched ahead (extractor default 4). */
   concurrency?: number;
-  /** Rows per destination transaction (loader default 100,000). */
+  /** Rows per batch handed to the destination (loader default 50,000; it commits every 250,000 rows). */
   batchRows?: number;
   log: Logger;
   /** Progress callback per stream and workspace (cumulative counts). */
