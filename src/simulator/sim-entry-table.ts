@@ -37,22 +37,11 @@ class Interner<T> {
   }
 }
 
-/** The plain fields of an entry row (what is written). */
-export interface EntryRow {
-  workspaceId: string;
-  userId: string;
-  projectId: string | null;
-  taskId: string | null;
-  tagIds: string[];
-  billable: boolean;
-  description: string;
-  start: number;
-  end: number | null;
-  type: TimeEntryType;
-  customFieldValues: CustomFieldValue[];
+/** The plain fields of an entry row (what is written): rates as bare cents, no id or lock flag. */
+export type EntryRow = Omit<TimeEntry, 'id' | 'hourlyRate' | 'costRate' | 'isLocked'> & {
   hourlyRate: number | null;
   costRate: number | null;
-}
+};
 
 export class EntryTable {
   private cap: number;
