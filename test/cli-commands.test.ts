@@ -31,7 +31,7 @@ after(async () => {
 const owner = () => ({ CLOCKIFY_API_KEY: sim.keys.owner, CLOCKIFY_BASE_URL: sim.url });
 
 async function readAll(spec: string, table: string): Promise<Row[]> {
-  const d = createDestination(spec, { schema: 'clockify' });
+  const d = createDestination(spec);
   await d.open();
   try {
     const rows: Row[] = [];

@@ -62,7 +62,7 @@ test('schedule: a run per tick with a log line each, a clean stop on SIGTERM (ex
   assert.equal(stdout, '', 'nothing but requested data on stdout');
   assert.ok(!stderr.includes(KEY));
 
-  const d = createDestination(dest, { schema: 'clockify' });
+  const d = createDestination(dest);
   await d.open();
   try {
     const state = await d.readState();

@@ -106,7 +106,7 @@ test('the API key and the database password appear in no output and no written f
     }
   }
   // DuckDB may compress strings: read the state, run and data tables back and search them too.
-  const d = createDestination(duck, { schema: 'clockify' });
+  const d = createDestination(duck);
   await d.open();
   try {
     const text = [JSON.stringify(await d.readState()), JSON.stringify((await d.readRuns?.()) ?? [])];
