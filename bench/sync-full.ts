@@ -33,7 +33,7 @@ try {
   const closeMs = performance.now() - closeStart;
   if (result.error) throw result.error;
   const te = result.tables['time_entries'];
-  const rows = te.inserted + te.updated + te.unchanged;
+  const rows = te.inserted + te.updated;
   const seconds = result.durationMs / 1000;
   const rate = rows / seconds;
   const peakMb = process.resourceUsage().maxRSS / 1024;
