@@ -1,4 +1,4 @@
-import type { Destination, Scope, StateRecord, Transaction, WriteCounts } from '../destinations/destination.ts';
+import { addWriteCounts, type Destination, type Scope, type StateRecord, type Transaction, type WriteCounts } from '../destinations/destination.ts';
 import type { Row } from '../normalize/table-schema.ts';
 
 /** What the loader must do when a partition's records are all written. */
@@ -102,14 +102,7 @@ export class PartitionLoader {
         await writes;
         for (const end of ends) for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
         tx.setState(ends.flatMap((e) => e.state));
-        const counts = await tx.commit();
-        for (const [table, c] of Object.entries(counts)) {
-          const t = (this.totals[table] ??= { inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
-          t.inserted += c.inserted;
-          t.updated += c.updated;
-          t.unchanged += c.unchanged;
-          t.deleted += c.deleted;
-        }
+        addWriteCounts(this.totals, await tx.commit());
       } catch (err) {
         await tx.rollback().catch(() => {});
         throw err;
