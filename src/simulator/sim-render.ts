@@ -6,14 +6,45 @@ import type {
   Client, CustomField, Holiday, Project, Role, SimStore, Tag, Task, TimeEntry, User, UserGroup, Workspace, WorkspaceMember,
 } from './model.ts';
 
-/** `2026-05-20T06:00:00Z` (seconds precision, UTC). */
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00Z: from there on (and before 1970) `toISOString` is used as is. */
+const FAST_ISO_LIMIT = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? '0' : '') + i);
+/** `YYYY-MM-DDT` per UTC day number (a few hundred days in practice; cleared if it ever grows large). */
+const dayPrefixes = new Map<number, string>();
+
+/** `2026-05-20T06:00:00Z` (seconds precision, UTC). The day part is cached, the time of day is arithmetic. */
 export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19) + 'Z';
+  if (!(ms >= 0 && ms < FAST_ISO_LIMIT)) return new Date(ms).toISOString().slice(0, 19) + 'Z';
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 100_000) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  const s = Math.floor((ms - day * DAY_MS) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return prefix + TWO_DIGITS[h] + ':' + TWO_DIGITS[m] + ':' + TWO_DIGITS[s - h * 3600 - m * 60] + 'Z';
 }
+
+/** isoDuration results by whole seconds, for durations below this many seconds. */
+const DURATION_CACHE_LIMIT = 200_000;
+let durationCache: (string | undefined)[] | null = null;
 
 /** Java `Duration.toString()` style: PT8H, PT1H30M, PT45S, PT0S (hours never roll into days). */
 export function isoDuration(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000));
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < DURATION_CACHE_LIMIT) {
+    const cache = (durationCache ??= new Array<string | undefined>(DURATION_CACHE_LIMIT));
+    return (cache[s] ??= formatDuration(s));
+  }
+  return formatDuration(s);
+}
+
+function formatDuration(total: number): string {
+  let s = total;
   if (s === 0) return 'PT0S';
   const h = Math.floor(s / 3600);
   s -= h * 3600;
