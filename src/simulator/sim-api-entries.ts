@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import type { ChangeEntityType, ChangeRecord, SimEnv, TimeEntry } from './model.ts';
 import type { SimulatorCore } from './sim-core.ts';
 import { ApiError, accessDenied, badRequest, notInWorkspace } from './sim-errors.ts';
-import { boolParam, iterPage, json, listParam, readPaging, slicePage } from './sim-http.ts';
+import { boolParam, iterPage, json, jsonText, listParam, readPaging, slicePage } from './sim-http.ts';
 import { isoUtc, renderClient, renderProject, renderTag, renderTask, renderTimeEntry } from './sim-render.ts';
 import { durationIndex, workspaceFor } from './sim-api.ts';
 
@@ -71,37 +71,48 @@ export function createEntryRoutes(sim: SimulatorCore): Hono<SimEnv> {
       const before = wallClockIn(parseApiInstant('get-week-before', weekBeforeRaw), zone);
       range = { from: before - 7 * DAY, to: before };
     }
-    function* matching(): Generator<TimeEntry> {
-      for (const e of store.userTimeEntries(ws.id, userId, range)) {
-        if (description && !e.description.toLowerCase().includes(description.toLowerCase())) continue;
-        if (project && e.projectId !== project) continue;
-        if (task && e.taskId !== task) continue;
-        if (tags.length && !tags.some((t) => e.tagIds.includes(t))) continue;
-        if ((projectRequired || weekBeforeRaw) && !e.projectId && (weekBeforeRaw ? !e.taskId : true)) continue;
-        if (taskRequired && !e.taskId) continue;
-        if (inProgress === true && e.end !== null) continue;
-        yield e;
-      }
-    }
-    const page = iterPage(matching(), paging);
     const showRates = role !== 'MEMBER' || !ws.settings.onlyAdminsSeeBillableRates;
-    return json(c, page.items.map((e) => renderTimeEntry(store, e, { hydrated, showRates })), page.last);
+    const filtered = !!(description || project || task || tags.length || projectRequired || taskRequired || weekBeforeRaw || inProgress === true);
+    let page: { items: number[]; last: boolean };
+    if (filtered) {
+      const matching = function* (): Generator<number> {
+        for (const n of store.entries.userRangeDesc(ws.id, userId, range.from, range.to)) {
+          const e = store.entryAt(n);
+          if (description && !e.description.toLowerCase().includes(description.toLowerCase())) continue;
+          if (project && e.projectId !== project) continue;
+          if (task && e.taskId !== task) continue;
+          if (tags.length && !tags.some((t) => e.tagIds.includes(t))) continue;
+          if ((projectRequired || weekBeforeRaw) && !e.projectId && (weekBeforeRaw ? !e.taskId : true)) continue;
+          if (taskRequired && !e.taskId) continue;
+          if (inProgress === true && e.end !== null) continue;
+          yield n;
+        }
+      };
+      page = iterPage(matching(), paging);
+    } else {
+      const p = store.entries.userPageDesc(ws.id, userId, range.from ?? -Infinity, range.to ?? Infinity, (paging.page - 1) * paging.size, paging.size);
+      page = { items: p.rows, last: p.last };
+    }
+    if (hydrated) return json(c, page.items.map((n) => renderTimeEntry(store, store.entryAt(n), { hydrated, showRates })), page.last);
+    return jsonText(c, store.entryJson.writer(showRates).arrayBytes(page.items), page.last);
   });
 
   app.get('/workspaces/:workspaceId/time-entries/status/in-progress', (c) => {
     const { ws, role } = workspaceFor(sim, c);
     const paging = readPaging(c, { defaultSize: 10, maxSize: 1000 });
     const me = c.get('principal').userId;
-    const running: TimeEntry[] = [];
-    for (const n of store.entries.running) {
-      if (store.entries.workspaceOf(n) !== ws.id) continue;
-      if (role === 'MEMBER' && store.entries.userOf(n) !== me) continue;
-      running.push(store.entryAt(n));
+    const table = store.entries;
+    const running: number[] = [];
+    for (const n of table.running) {
+      if (table.workspaceOf(n) !== ws.id) continue;
+      if (role === 'MEMBER' && table.userOf(n) !== me) continue;
+      running.push(n);
     }
-    running.sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : -1));
+    const ids = new Map(running.map((n) => [n, table.idOf(n)]));
+    running.sort((a, b) => table.startOf(b) - table.startOf(a) || (ids.get(a)! < ids.get(b)! ? 1 : -1));
     const page = slicePage(running, paging);
     const showRates = role !== 'MEMBER' || !ws.settings.onlyAdminsSeeBillableRates;
-    return json(c, page.items.map((e) => renderTimeEntry(store, e, { hydrated: false, showRates })), page.last);
+    return jsonText(c, store.entryJson.writer(showRates).arrayBytes(page.items), page.last);
   });
 
   for (const kind of ['created', 'updated', 'deleted'] as const) {

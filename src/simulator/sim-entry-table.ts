@@ -10,7 +10,7 @@ import type { CustomFieldValue, TimeEntry, TimeEntryType } from './model.ts';
 import type { IdMaker } from './sim-random.ts';
 
 export const ENTRY_KIND = 'time-entry';
-const TYPES: TimeEntryType[] = ['REGULAR', 'BREAK', 'HOLIDAY', 'TIME_OFF'];
+export const TYPES: readonly TimeEntryType[] = ['REGULAR', 'BREAK', 'HOLIDAY', 'TIME_OFF'];
 
 /** Interns values by a string key; index -1 means "none". */
 class Interner<T> {
@@ -42,6 +42,34 @@ export type EntryRow = Omit<TimeEntry, 'id' | 'hourlyRate' | 'costRate' | 'isLoc
   hourlyRate: number | null;
   costRate: number | null;
 };
+
+/**
+ * Read-only view of the table's columns for renderers that work on rows directly
+ * (sim-entry-json.ts). Take a fresh view per answer: the arrays are replaced when the table grows.
+ */
+export interface EntryColumns {
+  readonly ws: Int32Array;
+  readonly user: Int32Array;
+  /** String index, -1 = none (likewise task). */
+  readonly project: Int32Array;
+  readonly task: Int32Array;
+  /** Index into `tagSets`, -1 = no tags (likewise cfv into `cfvSets`). */
+  readonly tagSet: Int32Array;
+  readonly desc: Int32Array;
+  readonly cfv: Int32Array;
+  /** Cents, -1 = none. */
+  readonly hourly: Int32Array;
+  readonly cost: Int32Array;
+  readonly startMs: Float64Array;
+  /** NaN = running. */
+  readonly endMs: Float64Array;
+  /** bit0 billable, bit1 deleted, bits2-3 index into TYPES. */
+  readonly flags: Uint8Array;
+  /** Interned values (append-only: an index always means the same value). */
+  readonly strings: readonly string[];
+  readonly tagSets: readonly (readonly string[])[];
+  readonly cfvSets: readonly (readonly CustomFieldValue[])[];
+}
 
 export class EntryTable {
   private cap: number;
@@ -180,6 +208,15 @@ export class EntryTable {
     return this.startMs[n];
   }
 
+  /** The columns as they are now (do not modify). */
+  columns(): EntryColumns {
+    return {
+      ws: this.ws, user: this.user, project: this.project, task: this.task, tagSet: this.tagSet, desc: this.desc, cfv: this.cfv,
+      hourly: this.hourly, cost: this.cost, startMs: this.startMs, endMs: this.endMs, flags: this.flags,
+      strings: this.strings.values, tagSets: this.tagSets.values, cfvSets: this.cfvSets.values,
+    };
+  }
+
   /** The plain row (fresh arrays, safe to modify). */
   read(n: number): EntryRow {
     const s = this.strings.values;
@@ -268,6 +305,21 @@ export class EntryTable {
     const list = this.byWs.get(this.str(workspaceId));
     if (!list) return;
     for (let i = this.firstAtOrAfter(list, from); i < list.length && this.startMs[list[i]] < to; i++) yield list[i];
+  }
+
+  /**
+   * One page of `userRangeDesc` without walking the rows before it: the rows at positions
+   * [skip, skip+limit) of that order, and whether no row follows them.
+   */
+  userPageDesc(workspaceId: string, userId: string, from: number, to: number, skip: number, limit: number): { rows: number[]; last: boolean } {
+    const list = this.byUser.get(`${this.str(workspaceId)}:${this.str(userId)}`);
+    if (!list || Number.isNaN(from)) return { rows: [], last: true };
+    const hi = this.firstAtOrAfter(list, to) - 1;
+    const lo = from === -Infinity ? 0 : this.firstAtOrAfter(list, from);
+    const count = Math.max(0, hi - lo + 1);
+    const rows: number[] = [];
+    for (let i = hi - skip, end = Math.max(lo, hi - skip - limit + 1); i >= end; i--) rows.push(list[i]);
+    return { rows, last: count <= skip + limit };
   }
 
   /** A user's rows in a workspace with start in [from, to), descending by (start, id). */

@@ -61,6 +61,17 @@ export function json(c: Context, body: unknown, lastPage?: boolean): Response {
   return new Response(JSON.stringify(body), { status: 200, headers });
 }
 
+/**
+ * A JSON answer whose body is already JSON (the bytes `json` would have sent), as text or as UTF-8
+ * bytes. Text is encoded once here: neither the fetch Response (which would re-check a string for
+ * lone surrogates) nor the node server (which would measure, then encode a string) walks it again.
+ */
+export function jsonText(c: Context, body: string | Uint8Array, lastPage?: boolean): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (lastPage !== undefined) headers['Last-Page'] = String(lastPage);
+  return new Response(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { status: 200, headers });
+}
+
 export function boolParam(c: Context, name: string): boolean | undefined {
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return undefined;

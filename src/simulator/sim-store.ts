@@ -1,4 +1,5 @@
 /** The in-memory dataset: entity collections, the compact entry table and the change log. */
+import { EntryJsonCache } from './sim-entry-json.ts';
 import { EntryTable } from './sim-entry-table.ts';
 import type { EntryRow } from './sim-entry-table.ts';
 import type {
@@ -26,6 +27,7 @@ export class MemoryStore implements SimStore {
   readonly holidayList: Holiday[] = [];
   readonly entries: EntryTable;
   readonly changeLog: ChangeRecord[] = [];
+  private entryJsonCache?: EntryJsonCache;
 
   constructor(readonly ids: IdMaker, entryCapacity = 1024) {
     this.entries = new EntryTable(ids, entryCapacity);
@@ -84,6 +86,11 @@ export class MemoryStore implements SimStore {
   }
   holidays(workspaceId: string): Holiday[] {
     return byWorkspace(this.holidayList, workspaceId);
+  }
+
+  /** Renders rows straight to the main API's non-hydrated JSON (sim-entry-json.ts). */
+  get entryJson(): EntryJsonCache {
+    return (this.entryJsonCache ??= new EntryJsonCache(this));
   }
 
   /** Materializes row n as a TimeEntry. */
