@@ -2,7 +2,8 @@
  * Micro-benchmark of the simulator's time-entry serving (CPU per served entry), in process:
  * builds a 1,000,000-entry dataset (seed 7, 1 workspace, 200 users, 500 projects) and serves every
  * user's chain `GET /api/v1/workspaces/{ws}/user/{uid}/time-entries?page-size=5000&page=N`
- * (non-hydrated, admin key) through the app's `request()` (no network), reading each body as text.
+ * (non-hydrated, admin key) through the app's `request()` (no network), reading each body as bytes
+ * (as a server writes them; not decoded back to text except for --hash and for counting entries).
  * Also times the in-progress list and a few Detailed report pages.
  *
  *   npx tsx bench/sim-render.ts               # 1M entries, 3 rounds
@@ -43,6 +44,13 @@ async function get(path: string, init?: RequestInit): Promise<{ text: string; la
   return { text: await res.text(), last: res.headers.get('Last-Page') };
 }
 
+/** The body as bytes (what the timed passes read). */
+async function getBytes(path: string, init?: RequestInit): Promise<{ bytes: number; last: string | null }> {
+  const res = await app.request(path, init ?? { headers });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return { bytes: (await res.arrayBuffer()).byteLength, last: res.headers.get('Last-Page') };
+}
+
 /** Counts the top-level objects of a JSON array of entries without parsing it. */
 const countEntries = (text: string) => (text === '[]' ? 0 : text.split('{"id":"').length - 1);
 
@@ -62,10 +70,19 @@ const userPages = (hash: ((s: string) => void) | null) => async () => {
   let bytes = 0;
   for (const uid of userIds) {
     for (let page = 1; ; page++) {
-      const { text, last } = await get(`/api/v1/workspaces/${ws}/user/${uid}/time-entries?page-size=5000&page=${page}`);
+      const path = `/api/v1/workspaces/${ws}/user/${uid}/time-entries?page-size=5000&page=${page}`;
       requests++;
-      bytes += text.length;
-      if (hash) hash(text);
+      let last: string | null;
+      if (hash) {
+        const r = await get(path);
+        hash(r.text);
+        bytes += Buffer.byteLength(r.text);
+        last = r.last;
+      } else {
+        const r = await getBytes(path);
+        bytes += r.bytes;
+        last = r.last;
+      }
       if (last !== 'false') break;
     }
   }
@@ -99,13 +116,11 @@ for (let r = 1; r <= rounds; r++) {
 // In-progress list (admin: every running timer of the workspace).
 {
   const reps = 200;
-  let running = 0;
+  const running = countEntries((await get(`/api/v1/workspaces/${ws}/time-entries/status/in-progress?page-size=1000`)).text);
   const p = await timed(async () => {
     let bytes = 0;
     for (let i = 0; i < reps; i++) {
-      const { text } = await get(`/api/v1/workspaces/${ws}/time-entries/status/in-progress?page-size=1000`);
-      bytes += text.length;
-      running = countEntries(text);
+      bytes += (await getBytes(`/api/v1/workspaces/${ws}/time-entries/status/in-progress?page-size=1000`)).bytes;
     }
     return { requests: reps, entries: running * reps, bytes };
   });
@@ -127,7 +142,7 @@ for (let r = 1; r <= rounds; r++) {
         }),
       });
       if (res.status !== 200) throw new Error(`detailed: ${res.status} ${await res.text()}`);
-      bytes += (await res.text()).length;
+      bytes += (await res.arrayBuffer()).byteLength;
     }
     return { requests: pages, entries: pages * 1000, bytes };
   });
