@@ -248,3 +248,20 @@ test('isoUtc and isoDuration match the plain Date/arithmetic forms', () => {
     assert.equal(isoDuration(ms), dur(ms), String(ms));
   }
 });
+
+test('entryAt (one step from the columns) equals materialize(read(n)), key order included; timeEntries walks rangeAsc', () => {
+  for (const n of liveRows()) {
+    const fast = store.entryAt(n);
+    const slow = store.materialize(n, store.entries.read(n));
+    assert.deepEqual(fast, slow);
+    assert.deepEqual(Object.keys(fast), Object.keys(slow));
+    assert.equal(JSON.stringify(fast), JSON.stringify(slow));
+  }
+  const some = store.members(ws0).slice(0, 3).map((m) => m.userId);
+  const day = 86_400_000;
+  const t = Date.parse('2026-01-15T00:00:00Z');
+  for (const q of [{}, { from: t }, { to: t }, { from: t - 30 * day, to: t }, { from: t, to: t }, { userIds: some }, { from: t - 60 * day, to: t, userIds: some }]) {
+    const expected = [...store.entries.rangeAsc(ws0, q.from, q.to)].filter((n) => !q.userIds || q.userIds.includes(store.entries.userOf(n))).map((n) => store.entryAt(n).id);
+    assert.deepEqual([...store.timeEntries(ws0, q)].map((e) => e.id), expected, JSON.stringify(q));
+  }
+});

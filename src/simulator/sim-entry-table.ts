@@ -6,7 +6,7 @@
  * Sorted indexes (per workspace by start ascending; per workspace+user likewise) are kept up to
  * date on every insert/update/delete with binary search + splice.
  */
-import type { CustomFieldValue, TimeEntry, TimeEntryType } from './model.ts';
+import type { CustomFieldValue, TimeEntry, TimeEntryType, Workspace } from './model.ts';
 import type { IdMaker } from './sim-random.ts';
 
 export const ENTRY_KIND = 'time-entry';
@@ -239,6 +239,40 @@ export class EntryTable {
     };
   }
 
+  /**
+   * Row n as a TimeEntry in one step (fresh arrays, safe to modify); the same record as
+   * `MemoryStore.materialize(n, read(n))`, key order included. `workspace` resolves the row's
+   * workspace (currency of the rates, lock date).
+   */
+  entry(n: number, workspace: (id: string) => Workspace | undefined): TimeEntry {
+    const s = this.strings.values;
+    const f = this.flags[n];
+    const start = this.startMs[n];
+    const end = this.endMs[n];
+    const workspaceId = s[this.ws[n]];
+    const ws = workspace(workspaceId);
+    const currency = ws?.currencyCode ?? 'USD';
+    const hourly = this.hourly[n];
+    const cost = this.cost[n];
+    return {
+      id: this.idOf(n),
+      workspaceId,
+      userId: s[this.user[n]],
+      projectId: this.project[n] < 0 ? null : s[this.project[n]],
+      taskId: this.task[n] < 0 ? null : s[this.task[n]],
+      tagIds: this.tagSet[n] < 0 ? [] : this.tagSets.values[this.tagSet[n]].slice(),
+      billable: (f & 1) === 1,
+      description: s[this.desc[n]],
+      start,
+      end: Number.isNaN(end) ? null : end,
+      type: TYPES[(f >> 2) & 3],
+      customFieldValues: this.cfv[n] < 0 ? [] : this.cfvSets.values[this.cfv[n]].map((v) => ({ ...v })),
+      hourlyRate: hourly < 0 ? null : { amount: hourly, currency },
+      costRate: cost < 0 ? null : { amount: cost, currency },
+      isLocked: ws?.lockDate != null && start < ws.lockDate,
+    };
+  }
+
   private cmp = (a: number, b: number): number => this.startMs[a] - this.startMs[b] || a - b;
 
   private lowerBound(list: number[], n: number): number {
@@ -298,6 +332,16 @@ export class EntryTable {
     }
     for (const l of this.byWs.values()) l.sort(this.cmp);
     for (const l of this.byUser.values()) l.sort(this.cmp);
+  }
+
+  /**
+   * The live sorted row list of a workspace and the position of its first row with start >= from:
+   * `rangeAsc` without the generator (walk while `startOf(list[i]) < to`, checking the length
+   * at every step as the list may change between steps).
+   */
+  wsFrom(workspaceId: string, from = -Infinity): { list: readonly number[]; lo: number } {
+    const list = this.byWs.get(this.str(workspaceId));
+    return list ? { list, lo: this.firstAtOrAfter(list, from) } : { list: [], lo: 0 };
   }
 
   /** Rows of a workspace with start in [from, to), ascending by (start, id). */

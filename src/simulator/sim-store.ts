@@ -93,9 +93,11 @@ export class MemoryStore implements SimStore {
     return (this.entryJsonCache ??= new EntryJsonCache(this));
   }
 
+  private readonly workspaceOf = (id: string) => this.workspace(id);
+
   /** Materializes row n as a TimeEntry. */
   entryAt(n: number): TimeEntry {
-    return this.materialize(n, this.entries.read(n));
+    return this.entries.entry(n, this.workspaceOf);
   }
 
   materialize(n: number, r: EntryRow): TimeEntry {
@@ -129,9 +131,13 @@ export class MemoryStore implements SimStore {
   }
   *timeEntries(workspaceId: string, query: EntryQuery = {}): Iterable<TimeEntry> {
     const users = query.userIds ? new Set(query.userIds) : null;
-    for (const n of this.entries.rangeAsc(workspaceId, query.from, query.to)) {
-      if (users && !users.has(this.entries.userOf(n))) continue;
-      yield this.entryAt(n);
+    const table = this.entries;
+    const to = query.to ?? Infinity;
+    const { list, lo } = table.wsFrom(workspaceId, query.from);
+    for (let i = lo; i < list.length && table.startOf(list[i]) < to; i++) {
+      const n = list[i];
+      if (users && !users.has(table.userOf(n))) continue;
+      yield table.entry(n, this.workspaceOf);
     }
   }
   *userTimeEntries(workspaceId: string, userId: string, query: Omit<EntryQuery, 'userIds'> = {}): Iterable<TimeEntry> {
