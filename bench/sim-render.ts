@@ -9,6 +9,8 @@
  *   npx tsx bench/sim-render.ts               # 1M entries, 3 rounds
  *   npx tsx bench/sim-render.ts --entries 200000 --rounds 1
  *   npx tsx bench/sim-render.ts --hash        # also prints a sha256 of every body (to compare before/after)
+ *   npx tsx bench/sim-render.ts --http        # instead: the simulator in its own process (bench/sim-process.ts),
+ *                                             # the same chains over HTTP, the simulator's CPU read from /proc
  */
 import { createHash } from 'node:crypto';
 import { createSimulator } from '../src/simulator/server.ts';
@@ -21,6 +23,55 @@ const opt = (name: string, fallback: number) => {
 const entries = opt('entries', 1_000_000);
 const rounds = opt('rounds', 3);
 const withHash = args.includes('--hash');
+
+if (args.includes('--http')) {
+  await httpMode();
+  process.exit(0);
+}
+
+/** The simulator as the sync benchmark runs it: own process, real sockets; its CPU from /proc/<pid>/stat. */
+async function httpMode(): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { startSimProcess } = await import('./sim-process.ts');
+  const t = performance.now();
+  const sp = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users', '200', '--projects', '500', '--entries', String(entries), '--now', '2026-05-20T12:00:00Z']);
+  try {
+    console.log(`simulator process ready in ${((performance.now() - t) / 1000).toFixed(1)} s at ${sp.url}`);
+    const ticks = () => {
+      const f = readFileSync(`/proc/${sp.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
+    };
+    let totalServedHttp = 0;
+    const h = { 'X-Api-Key': 'sim-workspace-admin-key' };
+    const wsRes = await fetch(`${sp.url}/api/v1/workspaces`, { headers: h });
+    const ws = ((await wsRes.json()) as { id: string }[])[0].id;
+    const users = ((await (await fetch(`${sp.url}/api/v1/workspaces/${ws}/users?page-size=5000&status=ALL&account-statuses=ACTIVE,PENDING_EMAIL_VERIFICATION,NOT_REGISTERED,LIMITED`, { headers: h })).json()) as { id: string }[]).map((u) => u.id);
+    for (let r = 1; r <= rounds; r++) {
+      const c0 = ticks();
+      const w0 = performance.now();
+      let bytes = 0;
+      let requests = 0;
+      let served = 0;
+      for (const uid of users) {
+        for (let page = 1; ; page++) {
+          const res = await fetch(`${sp.url}/api/v1/workspaces/${ws}/user/${uid}/time-entries?page-size=5000&page=${page}`, { headers: h });
+          const buf = new Uint8Array(await res.arrayBuffer());
+          requests++;
+          bytes += buf.length;
+          if (r === 1) served += countEntries(Buffer.from(buf).toString('latin1'));
+          if (res.headers.get('Last-Page') !== 'false') break;
+        }
+      }
+      if (r === 1) totalServedHttp = served;
+      const cpuMs = (ticks() - c0) * 10;
+      const wallMs = performance.now() - w0;
+      console.log(`http round ${r}: ${requests} req, ${totalServedHttp} entries, ${(bytes / 1e6).toFixed(0)} MB, wall ${wallMs.toFixed(0)} ms, ` +
+        `simulator cpu ${cpuMs} ms = ${((cpuMs * 1000) / totalServedHttp).toFixed(2)} µs/entry`);
+    }
+  } finally {
+    await sp.stop();
+  }
+}
 
 const t0 = performance.now();
 const built = createSimulator({ seed: 7, workspaces: 1, users: 200, projects: 500, entries, now: '2026-05-20T12:00:00Z' });
@@ -52,7 +103,9 @@ async function getBytes(path: string, init?: RequestInit): Promise<{ bytes: numb
 }
 
 /** Counts the top-level objects of a JSON array of entries without parsing it. */
-const countEntries = (text: string) => (text === '[]' ? 0 : text.split('{"id":"').length - 1);
+function countEntries(text: string): number {
+  return text === '[]' ? 0 : text.split('{"id":"').length - 1;
+}
 
 async function timed(run: (hash: ((s: string) => void) | null) => Promise<{ requests: number; entries: number; bytes: number }>, hash = false): Promise<Pass & { sha?: string }> {
   const h = hash ? createHash('sha256') : null;
