@@ -3,11 +3,14 @@
  * process) and resolves with its base URL once it listens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface SimProcess {
   url: string;
   child: ChildProcess;
+  /** CPU seconds (user + system) the simulator process has used so far (Linux /proc; 0 elsewhere). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,14 @@ export function startSimProcess(args: string[]): Promise<SimProcess> {
         resolve({
           url: m[1],
           child,
+          cpuSeconds: () => {
+            try {
+              const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+              return (Number(fields[11]) + Number(fields[12])) / 100;
+            } catch {
+              return 0;
+            }
+          },
           stop: () =>
             new Promise<void>((res) => {
               child.once('exit', () => res());

@@ -26,7 +26,16 @@ try {
   const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: 'sim-admin-key', requestsPerSecond: 0, concurrency: 4 });
   const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
   const destination = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
-  const result = await runSync({ client, destination, log: () => {} });
+  // Where the memory is at the peak: V8 heap, buffers outside it, and the rest (native: DuckDB).
+  let peak = { rss: 0, heapTotal: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = { rss: m.rss, heapTotal: m.heapTotal, external: m.external };
+  }, 100);
+  const cpu0 = process.cpuUsage();
+  const simCpu0 = sim.cpuSeconds();
+  const batchRows = process.env.BENCH_BATCH_ROWS ? Number(process.env.BENCH_BATCH_ROWS) : undefined;
+  const result = await runSync({ client, destination, log: () => {}, batchRows, commitRows: process.env.BENCH_COMMIT_ROWS ? Number(process.env.BENCH_COMMIT_ROWS) : undefined }).finally(() => clearInterval(sampler));
   const stats = (destination as { stats?: () => Record<string, number> }).stats?.();
   const closeStart = performance.now();
   await destination.close();
@@ -41,6 +50,10 @@ try {
     `sync-full: ${rows} time entries in ${seconds.toFixed(1)} s = ${Math.round(rate)} entries/s (target ≥ 50000: ${rate >= 50000 ? 'PASS' : 'FAIL'}); ` +
       `peak RSS ${peakMb.toFixed(0)} MB (target < 400: ${peakMb < 400 ? 'PASS' : 'FAIL'}); ${result.requests} requests`,
   );
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`  cpu: sync process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, simulator ${(sim.cpuSeconds() - simCpu0).toFixed(1)} s (2 cores = ${(2 * seconds).toFixed(0)} s available)`);
+  const mb = (n: number) => Math.round(n / 1048576);
+  console.log(`  at the sampled peak: rss ${mb(peak.rss)} MB = V8 heap ${mb(peak.heapTotal)} + external ${mb(peak.external)} + native ${mb(peak.rss - peak.heapTotal - peak.external)}`);
   if (stats) console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; close ${Math.round(closeMs)} ms`);
 } finally {
   await sim.stop();

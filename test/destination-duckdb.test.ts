@@ -20,7 +20,7 @@ async function query(path: string, sql: string): Promise<Record<string, unknown>
   }
 }
 
-test('tables get the documented SQL types, a primary key and the metadata columns', async () => {
+test('tables get the documented SQL types, their key in a comment (a declared one on request) and the metadata columns', async () => {
   const { dir, cleanup } = await tempDir();
   const path = `${dir}/db.duckdb`;
   try {
@@ -35,8 +35,18 @@ test('tables get the documented SQL types, a primary key and the metadata column
       'flag BOOLEAN', 'at TIMESTAMP WITH TIME ZONE', 'day DATE', 'meta JSON',
       '_loaded_at TIMESTAMP WITH TIME ZONE', '_deleted_at TIMESTAMP WITH TIME ZONE',
     ]);
-    const pk = await query(path, `SELECT constraint_column_names AS k FROM duckdb_constraints() WHERE table_name = 'items__tags' AND constraint_type = 'PRIMARY KEY'`);
-    assert.deepEqual(pk[0].k, ['item_id', 'tag_id']);
+    // No declared PRIMARY KEY by default (its index would hold every key in memory); the key is
+    // kept unique by the merge and named in the table's comment.
+    const pkSql = `SELECT constraint_column_names AS k FROM duckdb_constraints() WHERE table_name = 'items__tags' AND constraint_type = 'PRIMARY KEY'`;
+    assert.deepEqual(await query(path, pkSql), []);
+    const [{ comment }] = await query(path, `SELECT comment FROM duckdb_tables() WHERE table_name = 'items__tags'`);
+    assert.match(String(comment), /primary key \(item_id, tag_id\)/);
+    const declared = `${dir}/declared.duckdb`;
+    const withPk = createDuckDBDestination(declared, { primaryKeys: true });
+    await withPk.open();
+    await withPk.ensureTables(TABLES);
+    await withPk.close();
+    assert.deepEqual((await query(declared, pkSql))[0].k, ['item_id', 'tag_id']);
     // values are stored typed, queryable with plain SQL
     const [row] = await query(path, `SELECT price::VARCHAR AS p, meta->>'$.nested.ok' AS ok, day::VARCHAR AS d, n + 1 AS n1 FROM items`);
     assert.deepEqual(row, { p: '1234.500000000', ok: 'true', d: '2024-02-02', n1: 11n });
@@ -240,6 +250,43 @@ test('a run record is independent of an open data transaction', async () => {
     assert.deepEqual((await dest.readRuns!()).map((r) => [r.runId, r.status, r.requests]), [['r1', 'running', 3]]);
     assert.deepEqual(await readAll(dest, 'items'), []);
     await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('text staging: separator and null-marker characters, awkward strings and extreme values load exactly', async () => {
+  // Columns travel joined by U+001F with U+001E for NULL; a slice holding either character in
+  // a value takes the appender path. Both paths must store the same values.
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    const plain = [
+      item(1, { name: '', meta: '' }),
+      item(2, { name: 'quote " comma , newline \n tab \t backslash \\ emoji 🎉 accents é', amount: -0.1, price: '99999999999999999999.123456789' }),
+      item(3, { name: null, n: -9007199254740993n, amount: 1e300, price: '-0.5', at: '1969-12-31T23:59:59.999Z', day: '1900-01-01', flag: false }),
+      item(4, { name: 'x'.repeat(10_000), n: 0, amount: 5e-324, price: 0, meta: [] }),
+    ];
+    const sep = [item(5, { name: 'a\u001fb' }), item(6, { name: 'c' })];
+    const mark = [item(7, { name: '\u001e' }), item(8, { meta: '\u001e' })];
+    for (const rows of [plain, sep, mark]) await load(dest, { items: rows });
+    assert.equal(dest.stats().appenderRows, sep.length + mark.length);
+    const got = await readAll(dest, 'items');
+    assert.deepEqual(got.map((r) => r.name), ['', plain[1].name, null, 'x'.repeat(10_000), 'a\u001fb', 'c', '\u001e', 'item 8']);
+    assert.deepEqual(got.map((r) => r.meta).slice(0, 4), ['', { k: 2, list: [1, 'two', null], nested: { ok: true } }, { k: 3, list: [1, 'two', null], nested: { ok: true } }, []]);
+    assert.equal(got[7].meta, '\u001e');
+    assert.deepEqual([got[2].n, got[3].n], [-9007199254740993n, 0]);
+    assert.deepEqual([got[1].amount, got[2].amount, got[3].amount], [-0.1, 1e300, 5e-324]);
+    assert.deepEqual([got[1].price, got[2].price, got[3].price], [99999999999999999999.123456789, -0.5, 0]);
+    assert.equal((got[2].at as Date).toISOString(), '1969-12-31T23:59:59.999Z');
+    assert.deepEqual([got[2].day, got[2].flag], ['1900-01-01', false]);
+    const [{ price }] = await (async () => {
+      await dest.close();
+      return query(`${dir}/db.duckdb`, `SELECT CAST(price AS VARCHAR) AS price FROM items WHERE id = '${plain[1].id}'`);
+    })();
+    assert.equal(price, '99999999999999999999.123456789');
   } finally {
     await cleanup();
   }

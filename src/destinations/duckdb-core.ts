@@ -22,7 +22,7 @@ export class DuckDBCore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Cumulative time spent appending into staging vs merging (benchmarks read these). */
-  readonly stats = { stagedRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  readonly stats = { stagedRows: 0, appenderRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;
   /** Schemas ensured while a transaction was open: re-applied if it rolls back. */
@@ -37,11 +37,10 @@ export class DuckDBCore {
   ) {}
 
   /**
-   * Declare PRIMARY KEY constraints on data tables (the DuckDB destination does, for users'
-   * sake; the file destinations' working copy does not: merges keep keys unique, and the index
-   * would cost memory and time).
+   * Declare PRIMARY KEY constraints on data tables (off unless asked for: merges keep keys
+   * unique, and the index would cost memory and time). The key is named in a table comment.
    */
-  declarePrimaryKeys = true;
+  declarePrimaryKeys = false;
 
   static async open(path: string, schema = 'main', config: Record<string, string> = {}): Promise<DuckDBCore> {
     let instance: DuckDBInstance;
@@ -101,9 +100,19 @@ export class DuckDBCore {
        WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 AND constraint_type = 'PRIMARY KEY'`,
       [this.schema, table],
     );
+    let primaryKey = cons.length ? (cons[0].cols as string[]).map(String) : [];
+    if (!primaryKey.length) {
+      // Not declared: the key written in the table's comment at creation.
+      const [t] = await this.rows(
+        `SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`,
+        [this.schema, table],
+      );
+      const m = /primary key \(([^)]*)\)/.exec(String(t?.comment ?? ''));
+      if (m) primaryKey = m[1].split(', ');
+    }
     return {
       columns: cols.map((c) => ({ name: String(c.column_name), dataType: String(c.data_type), type: columnTypeOfDuckDB(String(c.data_type)) })),
-      primaryKey: cons.length ? (cons[0].cols as string[]).map(String) : [],
+      primaryKey,
     };
   }
 
@@ -124,6 +133,8 @@ export class DuckDBCore {
       cols.push(`${quoteIdent(LOADED_AT)} TIMESTAMP WITH TIME ZONE`, `${quoteIdent(DELETED_AT)} TIMESTAMP WITH TIME ZONE`);
       if (this.declarePrimaryKeys) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`);
       await this.run(`CREATE TABLE IF NOT EXISTS ${this.qualified(t.name)} (${cols.join(', ')})`);
+      const key = `clockify-sync: primary key (${t.primaryKey.join(', ')})${this.declarePrimaryKeys ? '' : ', kept unique by the merge (not declared)'}`;
+      await this.run(`COMMENT ON TABLE ${this.qualified(t.name)} IS '${key.replaceAll("'", "''")}'`);
       changes.push({ table: t.name, kind: 'created' });
     } else {
       const have = new Map(stored.columns.map((c) => [c.name, c]));

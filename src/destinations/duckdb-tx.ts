@@ -1,9 +1,10 @@
-import { DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import type { DuckDBCore } from './duckdb-core.ts';
-import { DUCKDB_SQL_TYPE, checkRowKeys, stagingType, toStaging } from './duckdb-values.ts';
+import { DUCKDB_SQL_TYPE } from './duckdb-values.ts';
+import { appendRows, releaseStaging, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
@@ -16,21 +17,24 @@ export interface CommitHooks {
   afterRollback?(): Promise<void>;
 }
 
-const CHUNK = 2048;
-const SRC = '_cs_src';
+/** A table's staging temp table in one transaction (columns: the schema's when created, then any added since). */
+interface Staged extends StagingTarget {
+  rows: number;
+}
 /** Above this many distinct scope values, reconcile skips no query. */
 const SCOPE_VALUES_MAX = 10_000;
 
 /**
- * One DuckDB transaction: staged bulk appends merged by primary key, reconcile, child
- * replacement at commit. Temp tables (`temp.main._cs_*`) hold the staged batch and the keys
- * written per table; they vanish with the transaction.
+ * One DuckDB transaction. Writes are appended to one staging temp table per table
+ * (`temp.main._cs_s*`), which is also the set of keys written that reconcile reads; at commit,
+ * child replacement, then one merge by primary key per table. The temp tables are dropped
+ * before COMMIT (and vanish with a ROLLBACK).
  */
 export class DuckDBTransaction implements Transaction {
   private state: StateRecord[] = [];
   private readonly counts: Record<string, WriteCounts> = {};
-  /** table → temp table holding the primary keys written in this transaction */
-  private readonly written = new Map<string, string>();
+  /** table → its staging temp table in this transaction (rows written, merged at commit) */
+  private readonly staged = new Map<string, Staged>();
   private readonly loadedAtSql: string;
   private done = false;
   private tempSeq = 0;
@@ -65,93 +69,84 @@ export class DuckDBTransaction implements Transaction {
     return this.core.serial(() => asSyncError(`writing ${rows.length} rows to "${table}"`, async () => {
       this.live();
       const schema = this.core.schemaOf(table);
-      const unique = dedupeByKey(schema, rows);
-      const counts = this.count(table);
-      const keys = await this.writtenKeys(schema);
-      if (unique.length === 0) return;
+      this.count(table);
+      if (rows.length === 0) return;
       const t0 = performance.now();
-      await this.stage(schema, unique);
-      const t1 = performance.now();
-      this.core.stats.stagedRows += unique.length;
-      this.core.stats.stageMs += t1 - t0;
-      const target = this.core.qualified(table);
-      const cols = schema.columns.map((c) => quoteIdent(c.name));
-      const nonKey = schema.columns.filter((c) => !schema.primaryKey.includes(c.name)).map((c) => quoteIdent(c.name));
-      const on = joinOn(schema.primaryKey, 't', 's');
-      const differs = [...nonKey.map((c) => `t.${c} IS DISTINCT FROM s.${c}`), `t.${quoteIdent(DELETED_AT)} IS NOT NULL`].join(' OR ');
-      const set = [...nonKey.map((c) => `${c} = s.${c}`), `${quoteIdent(LOADED_AT)} = ${this.loadedAtSql}`, `${quoteIdent(DELETED_AT)} = NULL`].join(', ');
-      const pk = schema.primaryKey.map(quoteIdent).join(', ');
-      const insertSql = `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
-         SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${SRC} AS s`;
-      let updated = 0;
-      let inserted: number;
-      {
-        // One join tells whether any staged key is stored (a first sync: none). If not, a plain
-        // insert; otherwise an update of the changed rows and an anti-join insert. (Measured:
-        // cheaper than INSERT … ON CONFLICT DO NOTHING through the primary-key index.)
-        const [{ n: overlap }] = await this.core.rows(`SELECT count(*) AS n FROM ${SRC} AS s JOIN ${target} AS t ON ${on}`);
-        if (Number(overlap) === 0) {
-          inserted = await this.core.run(insertSql);
-        } else {
-          updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${SRC} AS s WHERE ${on} AND (${differs})`);
-          inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
-        }
-      }
-      // Keys written in this transaction are all in the target: a key just inserted is new to them too.
-      if (inserted === unique.length) await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC}`);
-      else await this.core.run(`INSERT INTO ${keys} SELECT ${pk} FROM ${SRC} s WHERE NOT EXISTS (SELECT 1 FROM ${keys} t WHERE ${on})`);
-      this.core.stats.mergeMs += performance.now() - t1;
-      counts.inserted += inserted;
-      counts.updated += updated;
-      counts.unchanged += unique.length - inserted - updated;
+      // Repeated keys are staged as they come (the merge keeps the last one); null keys are refused.
+      const staged = await this.stagingFor(schema);
+      this.core.stats.appenderRows += await appendRows(this.core.con, schema, staged, rows);
+      staged.rows += rows.length;
+      this.core.stats.stagedRows += rows.length;
+      this.core.stats.stageMs += performance.now() - t0;
     }));
   }
 
-  /** Append rows into the staging table `_cs_src` (final column types) through data chunks. */
-  private async stage(schema: TableSchema, rows: Row[]): Promise<void> {
-    const types = schema.columns.map((c) => stagingType(c.type));
-    const defs = schema.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
-    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${SRC} (${defs.join(', ')})`);
-    const known = new Set(schema.columns.map((c) => c.name));
-    const cols = schema.columns;
-    const appender = await this.core.con.createAppender(SRC, 'main', 'temp');
-    try {
-      const columns: DuckDBValue[][] = cols.map(() => new Array(CHUNK));
-      // One chunk, reset between appends: native vector memory is reused instead of waiting
-      // for the garbage collector to finalize a chunk per 2,048 rows.
-      const chunk = DuckDBDataChunk.create(types, Math.min(CHUNK, rows.length));
-      for (let off = 0; off < rows.length; off += CHUNK) {
-        const n = Math.min(CHUNK, rows.length - off);
-        for (let r = 0; r < n; r++) {
-          const row = rows[off + r];
-          let defined = 0;
-          for (let c = 0; c < cols.length; c++) {
-            const v = row[cols[c].name];
-            if (v !== undefined) defined++;
-            columns[c][r] = toStaging(cols[c], v);
-          }
-          checkRowKeys(schema.name, row, known, defined);
-        }
-        if (off > 0) chunk.reset();
-        chunk.setColumns(n === CHUNK ? columns : columns.map((col) => col.slice(0, n)));
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
+  /**
+   * The temp table staging the rows written to `schema` in this transaction (created on first
+   * use, given any column the schema gained since). It is also the set of keys written, which
+   * reconcile and child replacement read; it is merged into the table once, at commit.
+   */
+  private async stagingFor(schema: TableSchema): Promise<Staged> {
+    let staged = this.staged.get(schema.name);
+    if (!staged) {
+      staged = { name: `_cs_s${this.staged.size}`, columns: [], rows: 0 };
+      await this.core.run(`CREATE OR REPLACE TEMP TABLE ${staged.name} (${stagingColumns(schema.columns)})`);
+      staged.columns = schema.columns.map((c) => c.name);
+      this.staged.set(schema.name, staged);
     }
+    for (const c of schema.columns) {
+      if (staged.columns.includes(c.name)) continue;
+      releaseStaging(staged);
+      await this.core.run(`ALTER TABLE ${staged.name} ADD COLUMN ${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
+      staged.columns.push(c.name);
+    }
+    return staged;
   }
 
-  /** The temp table of keys written to `schema` in this transaction (created on first use). */
-  private async writtenKeys(schema: TableSchema): Promise<string> {
-    let name = this.written.get(schema.name);
-    if (!name) {
-      name = `_cs_w${this.written.size}`;
-      const pk = schema.primaryKey.map(quoteIdent).join(', ');
-      await this.core.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${pk} FROM ${this.core.qualified(schema.name)} LIMIT 0`);
-      this.written.set(schema.name, name);
+  /**
+   * Merge a staging table into its table, once per transaction: the last staged row of a
+   * repeated key wins; changed rows are updated, new ones inserted, equal ones left alone.
+   * When no staged key is stored yet (a first sync), one plain INSERT.
+   */
+  private async merge(schema: TableSchema, staged: Staged): Promise<void> {
+    const counts = this.count(schema.name);
+    const pk = schema.primaryKey.map(quoteIdent).join(', ');
+    let src = staged.name;
+    const [{ d }] = await this.core.rows(`SELECT count(DISTINCT (${pk})) AS d FROM ${src}`);
+    const distinct = Number(d);
+    if (distinct < staged.rows) {
+      src = `${staged.name}_u`;
+      await this.core.run(`CREATE OR REPLACE TEMP TABLE ${src} AS SELECT * FROM ${staged.name}
+        QUALIFY row_number() OVER (PARTITION BY ${pk} ORDER BY rowid DESC) = 1`);
     }
-    return name;
+    const target = this.core.qualified(schema.name);
+    const cols = staged.columns.map(quoteIdent);
+    const nonKey = staged.columns.filter((c) => !schema.primaryKey.includes(c)).map(quoteIdent);
+    const on = joinOn(schema.primaryKey, 't', 's');
+    const differs = [...nonKey.map((c) => `t.${c} IS DISTINCT FROM s.${c}`), `t.${quoteIdent(DELETED_AT)} IS NOT NULL`].join(' OR ');
+    const set = [...nonKey.map((c) => `${c} = s.${c}`), `${quoteIdent(LOADED_AT)} = ${this.loadedAtSql}`, `${quoteIdent(DELETED_AT)} = NULL`].join(', ');
+    const insertSql = `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
+       SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${src} AS s`;
+    // One join tells whether any staged key is stored (a first sync: none); if not, a plain
+    // insert, otherwise an update of the changed rows and an anti-join insert.
+    const [{ n: overlap }] = await this.core.rows(`SELECT count(*) AS n FROM ${src} AS s JOIN ${target} AS t ON ${on}`);
+    let updated = 0;
+    let inserted: number;
+    if (Number(overlap) === 0) {
+      inserted = await this.core.run(insertSql);
+    } else {
+      updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${src} AS s WHERE ${on} AND (${differs})`);
+      inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
+    }
+    if (src !== staged.name) await this.core.run(`DROP TABLE ${src}`);
+    counts.inserted += inserted;
+    counts.updated += updated;
+    counts.unchanged += distinct - inserted - updated;
+  }
+
+  /** The staging table of `schema` in this transaction, which holds the keys written (created empty on first use). */
+  private async writtenKeys(schema: TableSchema): Promise<string> {
+    return (await this.stagingFor(schema)).name;
   }
 
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
@@ -257,8 +252,8 @@ export class DuckDBTransaction implements Transaction {
   private async replaceChildren(): Promise<void> {
     for (const child of byDepth([...this.core.schemas.values()].filter((s) => s.parent))) {
       const parent = this.core.schemas.get(child.parent!.table);
-      const parentKeys = this.written.get(child.parent!.table);
-      const childKeys = this.written.get(child.name);
+      const parentKeys = this.staged.get(child.parent!.table)?.name;
+      const childKeys = this.staged.get(child.name)?.name;
       if (!parentKeys && !childKeys) continue;
       const pcols = child.parent!.columns;
       const sources: string[] = [];
@@ -286,7 +281,14 @@ export class DuckDBTransaction implements Transaction {
       try {
         const tc = performance.now();
         await this.replaceChildren();
-        this.core.stats.childrenMs += performance.now() - tc;
+        const tm = performance.now();
+        this.core.stats.childrenMs += tm - tc;
+        for (const [table, staged] of this.staged) {
+          releaseStaging(staged);
+          if (staged.rows > 0) await this.merge(this.core.schemaOf(table), staged);
+          await this.core.run(`DROP TABLE ${staged.name}`);
+        }
+        this.core.stats.mergeMs += performance.now() - tm;
         const changed = new Set(Object.entries(this.counts).filter(([, c]) => c.inserted + c.updated + c.deleted > 0).map(([t]) => t));
         await this.hooks.beforeCommit?.({ state: this.state, changed, counts: this.counts });
         const t0 = performance.now();
@@ -312,6 +314,7 @@ export class DuckDBTransaction implements Transaction {
   }
 
   private async afterRollback(sqlRollback: boolean): Promise<void> {
+    for (const staged of this.staged.values()) releaseStaging(staged);
     if (sqlRollback) await this.core.run('ROLLBACK').catch(() => {});
     this.core.inTransaction = false;
     await this.core.reapplyAfterRollback();
@@ -336,38 +339,6 @@ function wrapCommitError(err: unknown): unknown {
 
 export function stateKey(r: { workspaceId: string; stream: string; partition: string }): string {
   return `${r.workspaceId}\u0000${r.stream}\u0000${r.partition}`;
-}
-
-/** Rows with a repeated primary key reduced to the last one; null keys refused. */
-export function dedupeByKey(schema: TableSchema, rows: Row[]): Row[] {
-  const pk = schema.primaryKey;
-  const seen = new Map<unknown, number>();
-  let dup = false;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    let key: unknown;
-    if (pk.length === 1) {
-      key = row[pk[0]];
-      if (key === null || key === undefined) throw nullKey(schema, pk[0]);
-      if (typeof key === 'number') key = String(key);
-    } else {
-      const parts: string[] = [];
-      for (const k of pk) {
-        const v = row[k];
-        if (v === null || v === undefined) throw nullKey(schema, k);
-        parts.push(v instanceof Date ? v.toISOString() : String(v));
-      }
-      key = parts.join('\u0000');
-    }
-    if (seen.has(key)) dup = true;
-    seen.set(key, i);
-  }
-  if (!dup) return rows;
-  return [...seen.values()].sort((a, b) => a - b).map((i) => rows[i]);
-}
-
-function nullKey(schema: TableSchema, column: string): SyncError {
-  return new SyncError('DESTINATION_NULL_KEY', `A row of "${schema.name}" has no value for primary-key column "${column}"`, { kind: 'destination' });
 }
 
 function byDepth(children: TableSchema[]): TableSchema[] {

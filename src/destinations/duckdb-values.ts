@@ -83,7 +83,7 @@ export function toStaging(column: Column, value: unknown): DuckDBValue {
       if (typeof value === 'bigint') return Number(value);
       throw bad(column, value, 'not a number');
     case 'decimal':
-      return decimalValue(scaledDecimal(column, decimalText(column, value)), 38, 9);
+      return decimalValue(scaledDecimal(column, value), 38, 9);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'false') return value === 'true';
@@ -118,8 +118,9 @@ function decimalText(column: Column, value: unknown): string {
   throw bad(column, value, 'not a decimal');
 }
 
-/** '-12.5' → -12500000000n (scale 9); digits beyond the 9th decimal are truncated. */
-function scaledDecimal(column: Column, text: string): bigint {
+/** '-12.5' → '-12.500000000': the value with exactly 9 decimals (digits beyond the 9th are truncated). */
+export function decimalText9(column: Column, value: unknown): string {
+  const text = decimalText(column, value);
   let s = text;
   let sign = '';
   if (s[0] === '-' || s[0] === '+') {
@@ -127,11 +128,16 @@ function scaledDecimal(column: Column, text: string): bigint {
     s = s.slice(1);
   }
   const dot = s.indexOf('.');
-  const whole = dot < 0 ? s : s.slice(0, dot);
+  const whole = (dot < 0 ? s : s.slice(0, dot)) || '0';
   const frac = dot < 0 ? '' : s.slice(dot + 1);
-  const digits = (whole || '0') + (frac + '000000000').slice(0, 9);
-  if (digits.replace(/^0+/, '').length > 38) throw bad(column, text, 'more than 29 digits before the decimal point');
-  return BigInt(sign + digits);
+  const frac9 = (frac + '000000000').slice(0, 9);
+  if ((whole + frac9).replace(/^0+/, '').length > 38) throw bad(column, text, 'more than 29 digits before the decimal point');
+  return `${sign}${whole}.${frac9}`;
+}
+
+/** '-12.5' → -12500000000n (scale 9). */
+function scaledDecimal(column: Column, value: unknown): bigint {
+  return BigInt(decimalText9(column, value).replace('.', ''));
 }
 
 /** SQL expression reading a stored column in the form `fromReadValue` expects. */

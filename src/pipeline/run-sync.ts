@@ -48,7 +48,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const streams = selectStreams(opts.streams, [...STREAMS, ...(opts.customStreams ?? [])]);
   const normalizer = createNormalizer(streams);
   const byName = new Map(streams.map((s) => [s.name, s]));
-  const loader = new PartitionLoader(destination, { batchRows: opts.batchRows });
+  const loader = new PartitionLoader(destination, { batchRows: opts.batchRows, commitRows: opts.commitRows });
   const timeEntries: Record<string, TimeEntriesSummary> = {};
   const warn = (message: string) => {
     warnings.push(message);

@@ -35,6 +35,8 @@ export interface SyncOptions {
   concurrency?: number;
   /** Rows per batch handed to the destination (loader default 50,000; it commits every 250,000 rows). */
   batchRows?: number;
+  /** Rows of finished partitions per commit (loader default 250,000, or `batchRows` when only that is given). */
+  commitRows?: number;
   log: Logger;
   /** Progress callback per stream and workspace (cumulative counts). */
   onProgress?: (stream: string, workspaceId: string, counts: { rows: number; requests: number; done?: boolean }) => void;
