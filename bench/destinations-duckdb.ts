@@ -1,7 +1,7 @@
 /**
  * DuckDB destination load throughput: 1,000,000 time entries (16 columns) written in
  * 100,000-row batches, one transaction each, into an empty table; then the same rows again (all
- * unchanged); then every row changed. Prints one line: appender (staging) rows/s and
+ * unchanged); then every row changed. Prints one line: staging rows/s and
  * end-to-end write+commit rows/s per pass.
  * Run: npx tsx bench/destinations-duckdb.ts [rows]
  */
@@ -17,7 +17,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-duckdb-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 try {
   const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
-  const dest = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK !== '0' });
+  const dest = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
   await dest.open();
   await dest.ensureTables([TIME_ENTRIES]);
   let peakRss = 0;
@@ -49,7 +49,7 @@ try {
   }
   const rate = (ms: number) => fmt((total / ms) * 1000);
   console.log(
-    `duckdb load, ${fmt(total)} time entries in ${fmt(batch)}-row transactions: appender ${fmt(first.stageRate)} rows/s; ` +
+    `duckdb load, ${fmt(total)} time entries in ${fmt(batch)}-row transactions: staging ${fmt(first.stageRate)} rows/s; ` +
       `write+commit: insert ${rate(first.ms)} rows/s, unchanged ${rate(same.ms)} rows/s, changed ${rate(changed.ms)} rows/s; ` +
       `peak rss ${fmt(peakRss / 1e6)} MB`,
   );
