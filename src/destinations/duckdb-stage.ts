@@ -15,8 +15,12 @@ import { quoteIdent } from './sql-names.ts';
 const SEP = '\u001f';
 /** Stands for NULL in a joined column. */
 const NULL_MARK = '\u001e';
-/** Rows per INSERT. */
-const SLICE = 20_000;
+/**
+ * Rows per INSERT: DuckDB's vector size. Larger slices bind larger texts, and the allocator
+ * keeps what they freed: at 1M entries, peak RSS 968 MB with 20,000-row slices, 758 MB with
+ * 2,048, at the same speed.
+ */
+const SLICE = 2048;
 /** Rows per data chunk on the appender path. */
 const CHUNK = 2048;
 
