@@ -25,6 +25,9 @@ import type { AttemptInfo, TimeEntryPlan } from './time-entry-plan.ts';
 export type { SyncOptions, SyncResult, TimeEntriesSummary } from './sync-types.ts';
 export { FREE_PLAN_REQUESTS_PER_HOUR } from './sync-types.ts';
 
+/** Records normalized between two turns of the event loop. */
+const NORMALIZE_SLICE = 1000;
+
 /** Reconcile scope of a stream's partition: the workspace, and the parent's key for per-parent streams. */
 function partitionScope(def: StreamDef, workspaceId: string, partition: string): Scope {
   const equals: Scope['equals'] = { workspace_id: workspaceId };
@@ -168,12 +171,18 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
               if (t < readByUsers.minStart) readByUsers.minStart = t;
             }
           }
-          const result = normalizer.normalize(ev.stream, ws.id, ev.records);
-          if (result.newColumns.length > 0) {
-            for (const c of result.newColumns) log('info', `new column ${c.table}.${c.column.name} (${c.column.type}): the API sent a field the schema did not know`);
-            await destination.ensureTables(normalizer.tablesFor(ev.stream));
+          // A page is normalized in slices with a turn of the event loop between them, so the
+          // destination's finished statements (each waits for this thread) are not held up.
+          for (let i = 0; i < ev.records.length; i += NORMALIZE_SLICE) {
+            if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+            const slice = ev.records.length <= NORMALIZE_SLICE ? ev.records : ev.records.slice(i, i + NORMALIZE_SLICE);
+            const result = normalizer.normalize(ev.stream, ws.id, slice);
+            if (result.newColumns.length > 0) {
+              for (const c of result.newColumns) log('info', `new column ${c.table}.${c.column.name} (${c.column.type}): the API sent a field the schema did not know`);
+              await destination.ensureTables(normalizer.tablesFor(ev.stream));
+            }
+            for (const [table, rows] of result.rows) await loader.write(table, rows);
           }
-          for (const [table, rows] of result.rows) await loader.write(table, rows);
           rowsRead[ev.stream] = (rowsRead[ev.stream] ?? 0) + ev.records.length;
           opts.onProgress?.(ev.stream, ws.id, { rows: rowsRead[ev.stream], requests: requestsPerStream[ev.stream] ?? 0 });
         } else if (ev.kind === 'partition-done') {
