@@ -88,3 +88,21 @@ test('reconcile: scopes no unwritten row has delete nothing; a scope read after 
     await dest.close();
   }
 });
+
+test('a key repeated far apart in one large write (several staging slices): the last row wins', async () => {
+  const dest = await openMemory();
+  try {
+    const rows = Array.from({ length: 5000 }, (_, i) => item(i + 1));
+    rows.push(item(1, { name: 'last' }), item(4999, { name: 'last too' }));
+    const tx = await dest.begin();
+    await tx.write('items', rows);
+    const c = await tx.commit();
+    assert.deepEqual(c.items, counts({ inserted: 5000 }));
+    const stored = (await readAll(dest, 'items')).map(data);
+    assert.equal(stored.length, 5000);
+    assert.equal(stored.find((r) => r.id === itemId(1))!.name, 'last');
+    assert.equal(stored.find((r) => r.id === itemId(4999))!.name, 'last too');
+  } finally {
+    await dest.close();
+  }
+});
