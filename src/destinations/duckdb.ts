@@ -101,14 +101,18 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
       const c = need();
       return DuckDBTransaction.begin(c, now(), {
         beforeCommit: async ({ state }) => {
-          for (const r of state) {
-            await c.run(
-              `INSERT INTO ${q(STATE_TABLE)} (workspace_id, stream, "partition", cursor, updated_at)
-               VALUES ($1, $2, $3, CAST($4 AS JSON), CAST($5 AS TIMESTAMPTZ))
-               ON CONFLICT (workspace_id, stream, "partition") DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
-              [r.workspaceId, r.stream, r.partition, JSON.stringify(r.cursor ?? null), r.updatedAt.toISOString()],
-            );
-          }
+          // One statement for all the records (each statement waits for a turn of the JS thread).
+          if (state.length === 0) return;
+          const values: DuckDBValue[] = [];
+          const tuples = state.map((r) => {
+            const n = values.push(r.workspaceId, r.stream, r.partition, JSON.stringify(r.cursor ?? null), r.updatedAt.toISOString());
+            return `($${n - 4}, $${n - 3}, $${n - 2}, CAST($${n - 1} AS JSON), CAST($${n} AS TIMESTAMPTZ))`;
+          });
+          await c.run(
+            `INSERT INTO ${q(STATE_TABLE)} (workspace_id, stream, "partition", cursor, updated_at) VALUES ${tuples.join(', ')}
+             ON CONFLICT (workspace_id, stream, "partition") DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+            values,
+          );
         },
       });
     },
