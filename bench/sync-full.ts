@@ -7,8 +7,10 @@
  *
  * The destination is the one `--destination duckdb:PATH` makes (same defaults). Knobs for
  * experiments: BENCH_DUCKDB_CONFIG='{"memory_limit":"256MB"}' (DuckDB settings),
- * BENCH_DUCKDB_PK=0 (no declared primary keys). The second line splits the DuckDB time
- * (staging appends, merges, reconciles, child replacement, commits) and the close.
+ * BENCH_DUCKDB_PK=1 (declared primary keys), BENCH_BATCH_ROWS / BENCH_COMMIT_ROWS (the
+ * loader's batch and commit sizes). Further lines: the CPU time of both processes, the memory
+ * at the sampled peak (V8 heap, buffers, native), and DuckDB's time by phase (staging, merges,
+ * reconciles, child replacement, commits) and the close.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
