@@ -291,3 +291,26 @@ test('text staging: separator and null-marker characters, awkward strings and ex
     await cleanup();
   }
 });
+
+test('a file reopened without the schemas reads its key from the table comment (rows come back in key order)', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const path = `${dir}/db.duckdb`;
+    const dest = createDuckDBDestination(path);
+    await dest.open();
+    await dest.ensureTables(TABLES);
+    await load(dest, { items: [item(3), item(1)], items__tags: [{ item_id: item(3).id, tag_id: 'b' }, { item_id: item(1).id, tag_id: 'z' }, { item_id: item(1).id, tag_id: 'a' }] });
+    await load(dest, { items: [item(2)] });
+    await dest.close();
+    const again = createDuckDBDestination(path);
+    await again.open();
+    try {
+      assert.deepEqual((await readAll(again, 'items')).map((r) => r.id), [item(1).id, item(2).id, item(3).id]);
+      assert.deepEqual((await readAll(again, 'items__tags')).map((r) => `${r.item_id}/${r.tag_id}`), [`${item(1).id}/a`, `${item(1).id}/z`, `${item(3).id}/b`]);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await cleanup();
+  }
+});
