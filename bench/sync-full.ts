@@ -38,7 +38,7 @@ try {
   const simCpu0 = sim.cpuSeconds();
   const batchRows = process.env.BENCH_BATCH_ROWS ? Number(process.env.BENCH_BATCH_ROWS) : undefined;
   const result = await runSync({ client, destination, log: () => {}, batchRows, commitRows: process.env.BENCH_COMMIT_ROWS ? Number(process.env.BENCH_COMMIT_ROWS) : undefined }).finally(() => clearInterval(sampler));
-  const stats = (destination as { stats?: () => Record<string, number> }).stats?.();
+  const stats = destination.stats();
   const closeStart = performance.now();
   await destination.close();
   const closeMs = performance.now() - closeStart;
@@ -56,7 +56,7 @@ try {
   console.log(`  cpu: sync process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, simulator ${(sim.cpuSeconds() - simCpu0).toFixed(1)} s (2 cores = ${(2 * seconds).toFixed(0)} s available)`);
   const mb = (n: number) => Math.round(n / 1048576);
   console.log(`  at the sampled peak: rss ${mb(peak.rss)} MB = V8 heap ${mb(peak.heapTotal)} + external ${mb(peak.external)} + native ${mb(peak.rss - peak.heapTotal - peak.external)}`);
-  if (stats) console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; close ${Math.round(closeMs)} ms`);
+  console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; close ${Math.round(closeMs)} ms`);
 } finally {
   await sim.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -2,8 +2,23 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type ColumnType, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { SchemaChange } from './destination.ts';
-import { DUCKDB_SQL_TYPE, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
+import { DUCKDB_SQL_TYPE, columnSql, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
 import { quoteIdent } from './sql-names.ts';
+
+/** Rows staged (`appenderRows`: those that took the appender path) and milliseconds per load phase. */
+export interface LoadStats {
+  stagedRows: number;
+  appenderRows: number;
+  stageMs: number;
+  mergeMs: number;
+  reconcileMs: number;
+  childrenMs: number;
+  commitMs: number;
+}
+
+export function emptyLoadStats(): LoadStats {
+  return { stagedRows: 0, appenderRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+}
 
 /** A stored table as the database describes it. */
 export interface StoredTable {
@@ -21,8 +36,8 @@ export class DuckDBCore {
   readonly schemas = new Map<string, TableSchema>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Cumulative time spent appending into staging vs merging (benchmarks read these). */
-  readonly stats = { stagedRows: 0, appenderRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  /** Cumulative rows staged and time spent staging, merging and committing (benchmarks read these). */
+  readonly stats: LoadStats = emptyLoadStats();
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;
   /** Schemas ensured while a transaction was open: re-applied if it rolls back. */
@@ -129,7 +144,7 @@ export class DuckDBCore {
     const stored = await this.describe(t.name);
     const changes: SchemaChange[] = [];
     if (!stored) {
-      const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}${t.primaryKey.includes(c.name) ? ' NOT NULL' : ''}`);
+      const cols = t.columns.map((c) => `${columnSql(c)}${t.primaryKey.includes(c.name) ? ' NOT NULL' : ''}`);
       cols.push(`${quoteIdent(LOADED_AT)} TIMESTAMP WITH TIME ZONE`, `${quoteIdent(DELETED_AT)} TIMESTAMP WITH TIME ZONE`);
       if (this.declarePrimaryKeys) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`);
       await this.run(`CREATE TABLE IF NOT EXISTS ${this.qualified(t.name)} (${cols.join(', ')})`);
@@ -141,7 +156,7 @@ export class DuckDBCore {
       for (const c of t.columns) {
         const s = have.get(c.name);
         if (!s) {
-          await this.run(`ALTER TABLE ${this.qualified(t.name)} ADD COLUMN ${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
+          await this.run(`ALTER TABLE ${this.qualified(t.name)} ADD COLUMN ${columnSql(c)}`);
           changes.push({ table: t.name, kind: 'column-added', column: c.name });
         } else if (s.type !== c.type) {
           changes.push({ table: t.name, kind: 'type-mismatch', column: c.name, detail: `stored as ${s.dataType}, catalog says ${c.type} (${DUCKDB_SQL_TYPE[c.type]}); left as stored` });

@@ -1,7 +1,7 @@
 import { DuckDBDataChunk, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import type { Column, Row, TableSchema } from '../normalize/table-schema.ts';
-import { DUCKDB_SQL_TYPE, checkRowKeys, decimalText9, stagingType, toStaging } from './duckdb-values.ts';
+import { checkRowKeys, columnSql, decimalText9, stagingType, toStaging } from './duckdb-values.ts';
 import { quoteIdent } from './sql-names.ts';
 
 /**
@@ -48,7 +48,7 @@ export async function appendRows(con: DuckDBConnection, schema: TableSchema, tar
       if (result.rowsChanged !== slice.length) throw new Error(`staging ${target.name}: ${result.rowsChanged} rows inserted for ${slice.length}`);
       continue;
     }
-    await appendChunks(con, schema.name, target.name, cols, known, slice);
+    await appendChunks(con, target.name, cols, slice);
     appended += slice.length;
   }
   return appended;
@@ -164,8 +164,8 @@ async function insertStatement(con: DuckDBConnection, target: StagingTarget, col
   return statement;
 }
 
-/** The appender path: data chunks of final column types. */
-async function appendChunks(con: DuckDBConnection, table: string, staging: string, cols: Column[], known: Set<string>, rows: Row[]): Promise<void> {
+/** The appender path: data chunks of final column types (the rows were checked by the extractor already). */
+async function appendChunks(con: DuckDBConnection, staging: string, cols: Column[], rows: Row[]): Promise<void> {
   const types = cols.map((c) => stagingType(c.type));
   const appender = await con.createAppender(staging, 'main', 'temp');
   try {
@@ -176,13 +176,7 @@ async function appendChunks(con: DuckDBConnection, table: string, staging: strin
       const n = Math.min(CHUNK, rows.length - off);
       for (let r = 0; r < n; r++) {
         const row = rows[off + r];
-        let defined = 0;
-        for (let c = 0; c < cols.length; c++) {
-          const v = row[cols[c].name];
-          if (v !== undefined) defined++;
-          columns[c][r] = toStaging(cols[c], v);
-        }
-        checkRowKeys(table, row, known, defined);
+        for (let c = 0; c < cols.length; c++) columns[c][r] = toStaging(cols[c], row[cols[c].name]);
       }
       if (off > 0) chunk.reset();
       chunk.setColumns(n === CHUNK ? columns : columns.map((col) => col.slice(0, n)));
@@ -196,5 +190,5 @@ async function appendChunks(con: DuckDBConnection, table: string, staging: strin
 
 /** The SQL column definitions of a staging table. */
 export function stagingColumns(columns: Column[]): string {
-  return columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`).join(', ');
+  return columns.map(columnSql).join(', ');
 }

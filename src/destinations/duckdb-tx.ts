@@ -3,7 +3,7 @@ import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import type { DuckDBCore } from './duckdb-core.ts';
-import { DUCKDB_SQL_TYPE } from './duckdb-values.ts';
+import { columnSql } from './duckdb-values.ts';
 import { appendRows, releaseStaging, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
@@ -97,7 +97,7 @@ export class DuckDBTransaction implements Transaction {
     for (const c of schema.columns) {
       if (staged.columns.includes(c.name)) continue;
       releaseStaging(staged);
-      await this.core.run(`ALTER TABLE ${staged.name} ADD COLUMN ${quoteIdent(c.name)} ${DUCKDB_SQL_TYPE[c.type]}`);
+      await this.core.run(`ALTER TABLE ${staged.name} ADD COLUMN ${columnSql(c)}`);
       staged.columns.push(c.name);
     }
     return staged;
@@ -146,17 +146,13 @@ export class DuckDBTransaction implements Transaction {
     counts.unchanged += distinct - inserted - updated;
   }
 
-  /** The staging table of `schema` in this transaction, which holds the keys written (created empty on first use). */
-  private async writtenKeys(schema: TableSchema): Promise<string> {
-    return (await this.stagingFor(schema)).name;
-  }
-
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
     return this.core.serial(() => asSyncError(`reconciling "${table}"`, async () => {
       this.live();
       const t0 = performance.now();
       const schema = this.core.schemaOf(table);
-      const keys = await this.writtenKeys(schema);
+      // The staging table holds the keys written in this transaction (created empty if none were).
+      const keys = (await this.stagingFor(schema)).name;
       const values: DuckDBValue[] = [];
       const where: string[] = [];
       const colNames = new Set(schema.columns.map((c) => c.name));

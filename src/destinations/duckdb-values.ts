@@ -4,6 +4,7 @@ import {
 } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import type { Column, ColumnType, Row } from '../normalize/table-schema.ts';
+import { quoteIdent } from './sql-names.ts';
 
 /** The SQL type of each column type in DuckDB. */
 export const DUCKDB_SQL_TYPE: Record<ColumnType, string> = {
@@ -16,6 +17,11 @@ export const DUCKDB_SQL_TYPE: Record<ColumnType, string> = {
   date: 'DATE',
   json: 'JSON',
 };
+
+/** `"name" TYPE`: a column's definition in CREATE TABLE and ALTER TABLE … ADD COLUMN. */
+export function columnSql(column: Column): string {
+  return `${quoteIdent(column.name)} ${DUCKDB_SQL_TYPE[column.type]}`;
+}
 
 /** Column type of a DuckDB `data_type` string (as duckdb_columns() prints it), or null. */
 export function columnTypeOfDuckDB(dataType: string): ColumnType | null {

@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import type { Row, TableSchema } from '../normalize/table-schema.ts';
 import type { Destination, RunRecord, SchemaChange, StateRecord, Transaction } from './destination.ts';
-import { DuckDBCore } from './duckdb-core.ts';
+import { DuckDBCore, emptyLoadStats, type LoadStats } from './duckdb-core.ts';
 import { DuckDBTransaction } from './duckdb-tx.ts';
 import { quoteIdent } from './sql-names.ts';
 
@@ -26,8 +26,8 @@ export interface DuckDBDestinationOptions {
 
 /** The DuckDB destination plus its load timings (for benchmarks and summaries). */
 export interface DuckDBDestination extends Destination {
-  /** Rows staged (`appenderRows`: those that took the appender path) and the milliseconds spent staging, merging and committing. */
-  stats(): { stagedRows: number; appenderRows: number; stageMs: number; mergeMs: number; reconcileMs: number; childrenMs: number; commitMs: number };
+  /** Rows staged and the milliseconds spent staging, merging and committing (see LoadStats). */
+  stats(): LoadStats;
 }
 
 /**
@@ -38,7 +38,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
   const now = options.now ?? (() => new Date());
   const schema = options.schema ?? 'main';
   let core: DuckDBCore | null = null;
-  let lastStats = { stagedRows: 0, appenderRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  let lastStats = emptyLoadStats();
   const need = (): DuckDBCore => {
     if (!core) throw new SyncError('DESTINATION_NOT_OPEN', 'The destination is not open', { kind: 'destination' });
     return core;
