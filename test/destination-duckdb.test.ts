@@ -4,9 +4,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createDuckDBDestination } from '../src/destinations/duckdb.ts';
+import { createDuckDBDestination, type DuckDBDestination, type DuckDBDestinationOptions } from '../src/destinations/duckdb.ts';
 import type { TableSchema } from '../src/normalize/table-schema.ts';
 import { ITEMS, TABLES, counts, item, load, readAll, tempDir } from './support/destination-fixtures.ts';
+
+/** A DuckDB destination on `path`, open, with the fixture tables ensured. */
+async function openDb(path: string, options?: DuckDBDestinationOptions): Promise<DuckDBDestination> {
+  const dest = createDuckDBDestination(path, options);
+  await dest.open();
+  await dest.ensureTables(TABLES);
+  return dest;
+}
 
 async function query(path: string, sql: string): Promise<Record<string, unknown>[]> {
   const inst = await DuckDBInstance.create(path);
@@ -24,9 +32,7 @@ test('tables get the documented SQL types, their key in a comment (a declared on
   const { dir, cleanup } = await tempDir();
   const path = `${dir}/db.duckdb`;
   try {
-    const dest = createDuckDBDestination(path);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(path);
     await load(dest, { items: [item(1)] });
     await dest.close();
     const cols = await query(path, `SELECT column_name AS c, data_type AS t FROM duckdb_columns() WHERE table_name = 'items' ORDER BY column_index`);
@@ -42,9 +48,7 @@ test('tables get the documented SQL types, their key in a comment (a declared on
     const [{ comment }] = await query(path, `SELECT comment FROM duckdb_tables() WHERE table_name = 'items__tags'`);
     assert.match(String(comment), /primary key \(item_id, tag_id\)/);
     const declared = `${dir}/declared.duckdb`;
-    const withPk = createDuckDBDestination(declared, { primaryKeys: true });
-    await withPk.open();
-    await withPk.ensureTables(TABLES);
+    const withPk = await openDb(declared, { primaryKeys: true });
     await withPk.close();
     assert.deepEqual((await query(declared, pkSql))[0].k, ['item_id', 'tag_id']);
     // values are stored typed, queryable with plain SQL
@@ -60,9 +64,7 @@ test('tables get the documented SQL types, their key in a comment (a declared on
 test('a type difference is reported as type-mismatch, not forced; data is kept', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     await load(dest, { items: [item(1)] });
     const changed: TableSchema = { ...ITEMS, columns: ITEMS.columns.map((c) => (c.name === 'n' ? { ...c, type: 'text' } : c)) };
     const changes = await dest.ensureTables([changed]);
@@ -110,9 +112,7 @@ test('awkward table and column names are quoted safely', async () => {
 test('bad input is a SyncError with a stable code', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     const tx = await dest.begin();
     await assert.rejects(tx.write('nope', [{ id: 'x' }]), { code: 'DESTINATION_UNKNOWN_TABLE' });
     await assert.rejects(tx.write('items', [{ workspace_id: 'w' }]), { code: 'DESTINATION_NULL_KEY' });
@@ -132,9 +132,7 @@ test('bad input is a SyncError with a stable code', async () => {
 test('a column added inside a transaction that rolls back is added again', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     const tx = await dest.begin();
     const v2: TableSchema = { ...ITEMS, columns: [...ITEMS.columns, { name: 'late', type: 'text' }] };
     assert.deepEqual((await dest.ensureTables([v2])).map((c) => c.column), ['late']);
@@ -152,9 +150,7 @@ test('a column added inside a transaction that rolls back is added again', async
 test('values: bigint beyond 2^53, ISO strings with offsets, dates, decimals as strings', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     await load(dest, {
       items: [
         item(1, { n: 9007199254740993n, price: '-0.000000001', at: '2024-06-30T23:30:00-05:00', day: new Date('2024-07-01T00:00:00Z') }),
@@ -177,9 +173,7 @@ test('a process killed mid-transaction leaves the previous committed state', { t
   const { dir, cleanup } = await tempDir();
   const path = `${dir}/db.duckdb`;
   try {
-    const dest = createDuckDBDestination(path);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(path);
     const tx = await dest.begin();
     await tx.write('items', [item(1), item(2)]);
     tx.setState([{ workspaceId: 'w1', stream: 'items', partition: '', cursor: 'committed', updatedAt: new Date() }]);
@@ -201,9 +195,7 @@ test('a process killed mid-transaction leaves the previous committed state', { t
     child.kill('SIGKILL');
     await exited;
 
-    const again = createDuckDBDestination(path);
-    await again.open();
-    await again.ensureTables(TABLES);
+    const again = await openDb(path);
     const rows = await readAll(again, 'items');
     assert.deepEqual(rows.map((r) => r.name), ['item 1', 'item 2']);
     assert.deepEqual((await again.readState()).map((s) => s.cursor), ['committed']);
@@ -223,9 +215,7 @@ test('the schema option puts tables in a schema of the file; reopening works', a
     await a.open();
     assert.equal(a.description, `duckdb:${dir}/db.duckdb`);
     await a.close();
-    const b = createDuckDBDestination(`${dir}/db.duckdb`, { schema: 'clockify' });
-    await b.open();
-    await b.ensureTables(TABLES);
+    const b = await openDb(`${dir}/db.duckdb`, { schema: 'clockify' });
     await load(b, { items: [item(1)] });
     assert.equal(b.description, `duckdb:${dir}/db.duckdb (schema clockify)`);
     assert.equal((await readAll(b, 'items')).length, 1);
@@ -240,9 +230,7 @@ test('the schema option puts tables in a schema of the file; reopening works', a
 test('a run record is independent of an open data transaction', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     const tx = await dest.begin();
     await tx.write('items', [item(1)]);
     await dest.recordRun({ runId: 'r1', startedAt: new Date('2024-01-01T00:00:00Z'), endedAt: null, status: 'running', mode: 'full', rowsPerTable: {}, requests: 3 });
@@ -260,9 +248,7 @@ test('text staging: separator and null-marker characters, awkward strings and ex
   // a value takes the appender path. Both paths must store the same values.
   const { dir, cleanup } = await tempDir();
   try {
-    const dest = createDuckDBDestination(`${dir}/db.duckdb`);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(`${dir}/db.duckdb`);
     const plain = [
       item(1, { name: '', meta: '' }),
       item(2, { name: 'quote " comma , newline \n tab \t backslash \\ emoji 🎉 accents é', amount: -0.1, price: '99999999999999999999.123456789' }),
@@ -296,9 +282,7 @@ test('a file reopened without the schemas reads its key from the table comment (
   const { dir, cleanup } = await tempDir();
   try {
     const path = `${dir}/db.duckdb`;
-    const dest = createDuckDBDestination(path);
-    await dest.open();
-    await dest.ensureTables(TABLES);
+    const dest = await openDb(path);
     await load(dest, { items: [item(3), item(1)], items__tags: [{ item_id: item(3).id, tag_id: 'b' }, { item_id: item(1).id, tag_id: 'z' }, { item_id: item(1).id, tag_id: 'a' }] });
     await load(dest, { items: [item(2)] });
     await dest.close();
