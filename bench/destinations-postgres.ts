@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createPostgresDestination } from '../src/destinations/postgres.ts';
 import { dropPostgresSchema } from '../src/destinations/postgres-admin.ts';
 import type { Row, TableSchema } from '../src/normalize/table-schema.ts';
+import { TIME_ENTRIES as SHARED_TIME_ENTRIES } from './destinations-data.ts';
 
 const url = process.env.PG_URL;
 if (!url) {
@@ -21,29 +22,10 @@ if (!url) {
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 50_000);
 
+/** The shared time-entry table, plus two JSON columns (the COPY path's escaping of nested values). */
 const TIME_ENTRIES: TableSchema = {
-  name: 'time_entries',
-  primaryKey: ['id'],
-  columns: [
-    { name: 'id', type: 'text' },
-    { name: 'workspace_id', type: 'text' },
-    { name: 'user_id', type: 'text' },
-    { name: 'project_id', type: 'text' },
-    { name: 'task_id', type: 'text' },
-    { name: 'description', type: 'text' },
-    { name: 'billable', type: 'boolean' },
-    { name: 'is_locked', type: 'boolean' },
-    { name: 'type', type: 'text' },
-    { name: 'time_interval__start', type: 'timestamptz' },
-    { name: 'time_interval__end', type: 'timestamptz' },
-    { name: 'time_interval__duration', type: 'text' },
-    { name: 'duration_seconds', type: 'bigint' },
-    { name: 'hourly_rate__amount', type: 'decimal' },
-    { name: 'hourly_rate__currency', type: 'text' },
-    { name: 'cost_rate__amount', type: 'decimal' },
-    { name: 'tag_ids', type: 'json' },
-    { name: 'custom_field_values', type: 'json' },
-  ],
+  ...SHARED_TIME_ENTRIES,
+  columns: [...SHARED_TIME_ENTRIES.columns, { name: 'tag_ids', type: 'json' }, { name: 'custom_field_values', type: 'json' }],
 };
 
 const DESCRIPTIONS = ['Code review', 'Standup', 'Client call — Zoë', 'Design\tspec', 'Bugfix #42\nfollow-up', '日本語の作業', 'Planning 🎯', ''];
@@ -64,7 +46,7 @@ function entry(i: number): Row {
     time_interval__start: new Date(start),
     time_interval__end: new Date(start + seconds * 1000),
     time_interval__duration: `PT${Math.floor(seconds / 60)}M${seconds % 60}S`,
-    duration_seconds: seconds,
+    time_interval__duration_seconds: seconds,
     hourly_rate__amount: (i % 150) * 100,
     hourly_rate__currency: 'USD',
     cost_rate__amount: null,
