@@ -217,26 +217,10 @@ export class EntryTable {
     };
   }
 
-  /** The plain row (fresh arrays, safe to modify). */
+  /** The plain row (fresh arrays, safe to modify): `entry`'s fields, with the rates as stored. */
   read(n: number): EntryRow {
-    const s = this.strings.values;
-    const f = this.flags[n];
-    const end = this.endMs[n];
-    return {
-      workspaceId: s[this.ws[n]],
-      userId: s[this.user[n]],
-      projectId: this.project[n] < 0 ? null : s[this.project[n]],
-      taskId: this.task[n] < 0 ? null : s[this.task[n]],
-      tagIds: this.tagSet[n] < 0 ? [] : this.tagSets.values[this.tagSet[n]].slice(),
-      billable: (f & 1) === 1,
-      description: s[this.desc[n]],
-      start: this.startMs[n],
-      end: Number.isNaN(end) ? null : end,
-      type: TYPES[(f >> 2) & 3],
-      customFieldValues: this.cfv[n] < 0 ? [] : this.cfvSets.values[this.cfv[n]].map((v) => ({ ...v })),
-      hourlyRate: this.hourly[n] < 0 ? null : this.hourly[n],
-      costRate: this.cost[n] < 0 ? null : this.cost[n],
-    };
+    const { id: _id, hourlyRate: _hourly, costRate: _cost, isLocked: _locked, ...fields } = this.entry(n, () => undefined);
+    return { ...fields, hourlyRate: this.hourly[n] < 0 ? null : this.hourly[n], costRate: this.cost[n] < 0 ? null : this.cost[n] };
   }
 
   /**
