@@ -5,10 +5,9 @@ import type { SchemaChange } from './destination.ts';
 import { DUCKDB_SQL_TYPE, columnSql, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
 import { quoteIdent } from './sql-names.ts';
 
-/** Rows staged (`appenderRows`: those that took the appender path) and milliseconds per load phase. */
+/** Rows staged and milliseconds per load phase. */
 export interface LoadStats {
   stagedRows: number;
-  appenderRows: number;
   stageMs: number;
   mergeMs: number;
   reconcileMs: number;
@@ -17,7 +16,7 @@ export interface LoadStats {
 }
 
 export function emptyLoadStats(): LoadStats {
-  return { stagedRows: 0, appenderRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  return { stagedRows: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
 }
 
 /** A stored table as the database describes it. */

@@ -4,7 +4,7 @@ import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import type { DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
-import { appendRows, releaseStaging, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
+import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
@@ -74,7 +74,7 @@ export class DuckDBTransaction implements Transaction {
       const t0 = performance.now();
       // Repeated keys are staged as they come (the merge keeps the last one); null keys are refused.
       const staged = await this.stagingFor(schema);
-      this.core.stats.appenderRows += await appendRows(this.core.con, schema, staged, rows);
+      await appendRows(this.core.con, schema, staged, rows);
       staged.rows += rows.length;
       this.core.stats.stagedRows += rows.length;
       this.core.stats.stageMs += performance.now() - t0;
@@ -96,7 +96,6 @@ export class DuckDBTransaction implements Transaction {
     }
     for (const c of schema.columns) {
       if (staged.columns.includes(c.name)) continue;
-      releaseStaging(staged);
       await this.core.run(`ALTER TABLE ${staged.name} ADD COLUMN ${columnSql(c)}`);
       staged.columns.push(c.name);
     }
@@ -288,7 +287,6 @@ export class DuckDBTransaction implements Transaction {
         const tm = performance.now();
         this.core.stats.childrenMs += tm - tc;
         for (const [table, staged] of this.staged) {
-          releaseStaging(staged);
           if (staged.rows > 0) await this.merge(this.core.schemaOf(table), staged);
           await this.core.run(`DROP TABLE ${staged.name}`);
         }
@@ -318,7 +316,6 @@ export class DuckDBTransaction implements Transaction {
   }
 
   private async afterRollback(sqlRollback: boolean): Promise<void> {
-    for (const staged of this.staged.values()) releaseStaging(staged);
     if (sqlRollback) await this.core.run('ROLLBACK').catch(() => {});
     this.core.inTransaction = false;
     await this.core.reapplyAfterRollback();
