@@ -8,20 +8,38 @@
  * The destination is the one `--destination duckdb:PATH` makes (same defaults). Knobs for
  * experiments: BENCH_DUCKDB_CONFIG='{"memory_limit":"256MB"}' (DuckDB settings),
  * BENCH_DUCKDB_PK=1 (declared primary keys), BENCH_BATCH_ROWS / BENCH_COMMIT_ROWS (the
- * loader's batch and commit sizes). Further lines: the CPU time of both processes, the memory
+ * loader's batch and commit sizes; a batch size alone is also the commit size). Further lines: the CPU time of both processes, the memory
  * at the sampled peak (V8 heap, buffers, native), and DuckDB's time by phase (staging, merges,
  * reconciles, child replacement, commits) and the close.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClockifyClient } from '../src/clockify/client.ts';
 import { resolveHosts } from '../src/clockify/hosts.ts';
 import { createDuckDBDestination } from '../src/destinations/duckdb.ts';
 import { runSync } from '../src/pipeline/run-sync.ts';
+import { tuneHeapForSync } from '../src/cli/heap-tuning.ts';
 import { startSimProcess } from './sim-process.ts';
 
+/** CPU seconds of this process's JavaScript thread, and of all its other threads (Linux /proc). */
+function threadCpu(): { main: number; others: number } {
+  const out = { main: 0, others: 0 };
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[tid === String(process.pid) ? 'main' : 'others'] += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return out;
+}
+
 const entries = Number(process.argv[2] ?? 1_000_000);
+// The sync process as the CLI runs it (clockify-sync sync/demo tune the heap the same way).
+tuneHeapForSync();
 const sim = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users', '200', '--projects', '500', '--entries', String(entries)]);
 const dir = mkdtempSync(join(tmpdir(), 'clockify-bench-'));
 try {
@@ -53,7 +71,8 @@ try {
       `peak RSS ${peakMb.toFixed(0)} MB (target < 400: ${peakMb < 400 ? 'PASS' : 'FAIL'}); ${result.requests} requests`,
   );
   const cpu = process.cpuUsage(cpu0);
-  console.log(`  cpu: sync process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, simulator ${(sim.cpuSeconds() - simCpu0).toFixed(1)} s (2 cores = ${(2 * seconds).toFixed(0)} s available)`);
+  const threads = threadCpu();
+  console.log(`  cpu: sync process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (JavaScript thread ${threads.main.toFixed(1)} s, other threads ${threads.others.toFixed(1)} s: DuckDB, GC, I/O), simulator ${(sim.cpuSeconds() - simCpu0).toFixed(1)} s (2 cores = ${(2 * seconds).toFixed(0)} s available)`);
   const mb = (n: number) => Math.round(n / 1048576);
   console.log(`  at the sampled peak: rss ${mb(peak.rss)} MB = V8 heap ${mb(peak.heapTotal)} + external ${mb(peak.external)} + native ${mb(peak.rss - peak.heapTotal - peak.external)}`);
   console.log(`  duckdb: ${Object.entries(stats).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; close ${Math.round(closeMs)} ms`);

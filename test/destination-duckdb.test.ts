@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBCore } from '../src/destinations/duckdb-core.ts';
 import { createDuckDBDestination, type DuckDBDestination, type DuckDBDestinationOptions } from '../src/destinations/duckdb.ts';
 import type { TableSchema } from '../src/normalize/table-schema.ts';
 import { ITEMS, TABLES, counts, item, load, readAll, tempDir } from './support/destination-fixtures.ts';
@@ -292,6 +293,79 @@ test('a file reopened without the schemas reads its key from the table comment (
     } finally {
       await again.close();
     }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('staging across data chunks: nulls and values in shifting positions over 5,000 rows come back exactly', async () => {
+  // Rows are appended 2,048 at a time through one reused chunk: a null (or a value) must not
+  // leak from one chunk into the next.
+  const { dir, cleanup } = await tempDir();
+  try {
+    const dest = await openDb(`${dir}/db.duckdb`);
+    const rows = Array.from({ length: 5000 }, (_, i) => item(i, {
+      name: i % 7 === 0 ? null : `name ${i}`,
+      n: i % 5 === 0 ? null : i % 11 === 0 ? -(2n ** 53n) - 1n : i,
+      amount: i % 3 === 0 ? null : i / 8,
+      price: i % 4 === 0 ? null : i % 9 === 0 ? '0.000000001' : i,
+      flag: i % 6 === 0 ? null : i % 2 === 0,
+      at: i % 13 === 0 ? null : new Date(Date.UTC(2024, 0, 1) + i * 1000),
+      day: i % 17 === 0 ? null : '2024-03-01',
+      meta: i % 19 === 0 ? null : { i },
+    }));
+    await load(dest, { items: rows });
+    const got = await readAll(dest, 'items');
+    assert.equal(got.length, rows.length);
+    for (const [i, r] of got.entries()) {
+      const want = rows[i];
+      assert.deepEqual(
+        [r.id, r.name, r.n, r.amount, r.price, r.flag, (r.at as Date | null)?.getTime() ?? null, r.day, r.meta],
+        [want.id, want.name, want.n, want.amount, want.price === null ? null : Number(want.price), want.flag, (want.at as Date | null)?.getTime() ?? null, want.day, want.meta],
+        `row ${i}`,
+      );
+    }
+    await dest.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a database file opens with the memory settings a sync needs, and the config overrides them', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const settings = async (path: string, config?: Record<string, string>) => {
+      const core = await DuckDBCore.open(path, 'main', config);
+      try {
+        const [row] = await core.rows(`SELECT current_setting('memory_limit') AS m, current_setting('allocator_flush_threshold') AS f`);
+        return [String(row.m), String(row.f)];
+      } finally {
+        await core.close();
+      }
+    };
+    const [fileLimit, flush] = await settings(`${dir}/a.duckdb`);
+    // A large transaction lifts the default limit, and its end puts it back; a limit the user set stays.
+    const limit = async (core: DuckDBCore) => String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
+    for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
+      const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);
+      try {
+        const before = await limit(core);
+        await core.run('BEGIN TRANSACTION');
+        await core.liftMemoryLimit();
+        const lifted = await limit(core);
+        await core.run('COMMIT');
+        await core.restoreMemoryLimit();
+        assert.equal(lifted !== before, liftable, `${before} → ${lifted}`);
+        assert.equal(await limit(core), before);
+      } finally {
+        await core.close();
+      }
+    }
+    assert.match(fileLimit, /^12[0-9](\.\d+)? MiB$/);
+    assert.match(flush, /^(7\.\d+|8(\.0)?) MiB$/);
+    assert.match((await settings(`${dir}/b.duckdb`, { memory_limit: '1GB' }))[0], /^9[0-9]{2}(\.\d+)? MiB$/);
+    // An in-memory database keeps DuckDB's own limit: its data has nowhere to spill.
+    assert.doesNotMatch((await settings(':memory:'))[0], /^12[0-9](\.\d+)? MiB$/);
   } finally {
     await cleanup();
   }

@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
-import type { DuckDBCore } from './duckdb-core.ts';
+import { LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
@@ -38,6 +38,8 @@ export class DuckDBTransaction implements Transaction {
   private readonly loadedAtSql: string;
   private done = false;
   private tempSeq = 0;
+  /** Rows staged in this transaction (all tables). */
+  private stagedRows = 0;
   /** Per table and equality columns: their distinct values among rows not written (see scopeMayHaveRows). */
   private readonly scopeValues = new Map<string, Set<string> | null>();
 
@@ -76,6 +78,8 @@ export class DuckDBTransaction implements Transaction {
       const staged = await this.stagingFor(schema);
       await appendRows(this.core.con, schema, staged, rows);
       staged.rows += rows.length;
+      this.stagedRows += rows.length;
+      if (this.stagedRows > LARGE_TRANSACTION_ROWS) await this.core.liftMemoryLimit();
       this.core.stats.stagedRows += rows.length;
       this.core.stats.stageMs += performance.now() - t0;
     }));
@@ -298,6 +302,7 @@ export class DuckDBTransaction implements Transaction {
         this.core.stats.commitMs += performance.now() - t0;
         this.core.inTransaction = false;
         this.core.ensuredInTransaction = [];
+        await this.core.restoreMemoryLimit();
         await this.hooks.afterCommit?.({ state: this.state, changed });
       } catch (err) {
         if (this.core.inTransaction) await this.afterRollback(true).catch(() => {});
@@ -318,6 +323,7 @@ export class DuckDBTransaction implements Transaction {
   private async afterRollback(sqlRollback: boolean): Promise<void> {
     if (sqlRollback) await this.core.run('ROLLBACK').catch(() => {});
     this.core.inTransaction = false;
+    await this.core.restoreMemoryLimit().catch(() => {});
     await this.core.reapplyAfterRollback();
     await this.hooks.afterRollback?.();
   }

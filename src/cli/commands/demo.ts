@@ -5,6 +5,7 @@ import { createDestination } from '../../destinations/index.ts';
 import { EXIT } from '../../errors.ts';
 import { runSync } from '../../pipeline/run-sync.ts';
 import { startSimulator } from '../../simulator/server.ts';
+import { tuneHeapForSync } from '../heap-tuning.ts';
 import { intOption } from '../options.ts';
 import { createCliLogger, formatTable } from '../output.ts';
 import { reportError } from '../report-error.ts';
@@ -18,6 +19,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'dataset seed', intOption, 1)
     .option('--quiet', 'only the final summary')
     .action(async (opts) => {
+      tuneHeapForSync();
       const log = createCliLogger({ quiet: opts.quiet });
       // The simulated clock is pinned to today's midnight (UTC), so reruns on the same day see the
       // same account and change no row.

@@ -14,6 +14,7 @@ import { createCliLogger } from '../output.ts';
 import { createProgress, formatSummary } from '../progress.ts';
 import { reportError } from '../report-error.ts';
 import { reportPlanBase, runReportJob } from './report.ts';
+import { tuneHeapForSync } from '../heap-tuning.ts';
 
 /** Options shared by every command that talks to Clockify (no defaults here: see loadConfig's precedence). */
 export function addSourceOptions(cmd: Command): Command {
@@ -74,6 +75,7 @@ Examples:
 
 /** Runs one configured sync, printing progress and the summary on stderr; returns the exit status. */
 export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: boolean; verbose?: boolean; csvBom?: boolean; now?: string }): Promise<number> {
+  tuneHeapForSync();
   let progressRef: ReturnType<typeof createProgress> | null = null;
   const log = createCliLogger(opts, (line) => (progressRef ? progressRef.writeLine(line) : process.stderr.write(line + '\n')));
   const progress = createProgress({ tty: process.stderr.isTTY === true, json: !!opts.json, quiet: !!opts.quiet, log });
