@@ -17,9 +17,12 @@ export interface LoaderOptions {
   batchRows?: number;
   /**
    * Commit once this many rows of finished partitions are in the open transaction (default
-   * 250,000 when batchRows is not given either). Every commit of a DuckDB file costs a
+   * 450,000 when batchRows is not given either). Every commit of a DuckDB file costs a
    * checkpoint and a pass over the keys written, so a first sync commits in a few large steps;
-   * a killed first sync resumes from the last commit.
+   * a killed first sync resumes from the last commit. At 1M entries (3.4M rows), 450,000 rows
+   * per commit took 2.1 s of commits against 7.7 s at 250,000: each table's share of a commit
+   * then fills DuckDB row groups (122,880 rows), which are written during the merge instead of
+   * through the write-ahead log and a checkpoint.
    */
   commitRows?: number;
 }
@@ -51,7 +54,7 @@ export class PartitionLoader {
 
   constructor(private readonly destination: Destination, opts: LoaderOptions = {}) {
     this.batchRows = opts.batchRows ?? 50_000;
-    this.commitRows = opts.commitRows ?? (opts.batchRows === undefined ? 250_000 : opts.batchRows);
+    this.commitRows = opts.commitRows ?? (opts.batchRows === undefined ? 450_000 : opts.batchRows);
   }
 
   async write(table: string, rows: Row[]): Promise<void> {

@@ -33,9 +33,9 @@ export interface SyncOptions {
   plan?: 'free' | 'paid';
   /** Per-user partitions of time entries fetched ahead (extractor default 4). */
   concurrency?: number;
-  /** Rows per batch handed to the destination (loader default 50,000; it commits every 250,000 rows). */
+  /** Rows per batch handed to the destination (loader default 50,000; it commits every 450,000 rows). */
   batchRows?: number;
-  /** Rows of finished partitions per commit (loader default 250,000, or `batchRows` when only that is given). */
+  /** Rows of finished partitions per commit (loader default 450,000, or `batchRows` when only that is given). */
   commitRows?: number;
   log: Logger;
   /** Progress callback per stream and workspace (cumulative counts). */
