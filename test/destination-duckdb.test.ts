@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { destinationForJob } from '../src/cli/job.ts';
 import { DuckDBCore } from '../src/destinations/duckdb-core.ts';
+import { SyncError } from '../src/errors.ts';
+import { DuckDBTransaction } from '../src/destinations/duckdb-tx.ts';
 import { createDuckDBDestination, type DuckDBDestination, type DuckDBDestinationOptions } from '../src/destinations/duckdb.ts';
 import type { TableSchema } from '../src/normalize/table-schema.ts';
 import { ITEMS, TABLES, counts, item, load, readAll, tempDir } from './support/destination-fixtures.ts';
@@ -344,7 +347,7 @@ test('a database file opens with the memory settings a sync needs, and the confi
       }
     };
     const [fileLimit, flush] = await settings(`${dir}/a.duckdb`);
-    // A large transaction lifts the default limit, and its end puts it back; a limit the user set stays.
+    // A large transaction lifts the default limit for good; a limit the user set stays.
     const limit = async (core: DuckDBCore) => String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
     for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
       const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);
@@ -352,11 +355,9 @@ test('a database file opens with the memory settings a sync needs, and the confi
         const before = await limit(core);
         await core.run('BEGIN TRANSACTION');
         await core.liftMemoryLimit();
-        const lifted = await limit(core);
         await core.run('COMMIT');
-        await core.restoreMemoryLimit();
+        const lifted = await limit(core);
         assert.equal(lifted !== before, liftable, `${before} → ${lifted}`);
-        assert.equal(await limit(core), before);
       } finally {
         await core.close();
       }
@@ -366,6 +367,53 @@ test('a database file opens with the memory settings a sync needs, and the confi
     assert.match((await settings(`${dir}/b.duckdb`, { memory_limit: '1GB' }))[0], /^9[0-9]{2}(\.\d+)? MiB$/);
     // An in-memory database keeps DuckDB's own limit: its data has nowhere to spill.
     assert.doesNotMatch((await settings(':memory:'))[0], /^12[0-9](\.\d+)? MiB$/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a merge into more than 50,000 stored rows lifts the default memory limit and counts every row', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const core = await DuckDBCore.open(`${dir}/db.duckdb`);
+    try {
+      await core.ensureTables(TABLES);
+      const limit = async () => String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
+      const load1 = async (v: string) => {
+        const tx = await DuckDBTransaction.begin(core, new Date());
+        await tx.write('items', Array.from({ length: 60_000 }, (_, i) => item(i, { name: `${v} ${i}` })));
+        return (await tx.commit()).items;
+      };
+      const before = await limit();
+      assert.deepEqual(await load1('a'), counts({ inserted: 60_000 }));
+      assert.equal(await limit(), before, 'a first load of new keys keeps the default limit');
+      assert.deepEqual(await load1('b'), counts({ updated: 60_000 }));
+      assert.notEqual(await limit(), before);
+      const [{ n, last }] = await core.rows(`SELECT count(*) AS n, max(name) FILTER (WHERE id = 'i059999') AS last FROM items`);
+      assert.deepEqual([Number(n), last], [60_000, 'b 59999']);
+    } finally {
+      await core.close();
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('CLOCKIFY_DUCKDB_MEMORY_LIMIT reaches DuckDB, and running out of it says how to raise it', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const job = { destination: { kind: 'duckdb', target: `${dir}/db.duckdb` }, origins: { schema: 'default' } } as unknown as Parameters<typeof destinationForJob>[0];
+    const dest = destinationForJob(job, {}, { CLOCKIFY_DUCKDB_MEMORY_LIMIT: '2MB' });
+    await dest.open();
+    try {
+      await dest.ensureTables(TABLES);
+      const err = await load(dest, { items: Array.from({ length: 50_000 }, (_, i) => item(i)) }).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof SyncError, String(err));
+      assert.match(err.message, /could not allocate|out of memory/i);
+      assert.match(err.hint ?? '', /CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB/);
+    } finally {
+      await dest.close();
+    }
   } finally {
     await cleanup();
   }

@@ -27,5 +27,5 @@ export function destinationForJob(job: ResolvedJob, extra: { csvBom?: boolean } 
   // The default schema (clockify) is PostgreSQL's; DuckDB keeps its tables in `main` unless a
   // schema is asked for, so `SELECT … FROM time_entries` works on the file as it is.
   const schema = kind === 'postgres' || job.origins.schema !== 'default' ? job.schema : undefined;
-  return createDestination(spec, { schema, csvBom: extra.csvBom, password: env.PGPASSWORD || undefined });
+  return createDestination(spec, { schema, csvBom: extra.csvBom, password: env.PGPASSWORD || undefined, duckdbMemoryLimit: env.CLOCKIFY_DUCKDB_MEMORY_LIMIT || undefined });
 }

@@ -41,11 +41,17 @@ export const DUCKDB_FILE_DEFAULTS: Record<string, string> = {
 };
 
 /**
- * A transaction staging more rows than this (a full resync held in one transaction) runs under
- * DuckDB's own memory limit instead of the default above: its child replacement and merges join
- * millions of keys, more than 128 MB holds (measured: a 1M-entry resync fails at 128 MB).
+ * A transaction staging more rows than this (a full resync held in one transaction) lifts the
+ * default limit above to DuckDB's own: its child replacement and merges join millions of keys,
+ * more than 128 MB holds (measured: a 1M-entry resync fails at 128 MB).
  */
 export const LARGE_TRANSACTION_ROWS = 500_000;
+
+/**
+ * A merge that compares more stored rows than this (a large update window, a resync) lifts it
+ * too: updating 100,000 stored rows of a 1M-row table ran out of 128 MB.
+ */
+export const LARGE_MERGE_STORED_ROWS = 50_000;
 
 /** A stored table as the database describes it. */
 export interface StoredTable {
@@ -78,22 +84,19 @@ export class DuckDBCore {
     readonly schema: string,
   ) {}
 
-  /** True when the memory limit is this destination's default (not the user's): see `liftMemoryLimit`. */
+  /** True while the memory limit is this destination's default (not the user's, not yet lifted). */
   private memoryLimitLiftable = false;
-  private memoryLimitLifted = false;
 
-  /** For a large transaction: DuckDB's default memory limit until `restoreMemoryLimit` (no-op when the user set one). */
+  /**
+   * DuckDB's default memory limit for the rest of this connection's life (no-op when the user set
+   * a limit). Called by the first large transaction or merge: lowering the limit again under
+   * memory DuckDB still holds made the next append fail.
+   */
   async liftMemoryLimit(): Promise<void> {
-    if (!this.memoryLimitLiftable || this.memoryLimitLifted) return;
+    if (!this.memoryLimitLiftable) return;
+    this.memoryLimitLiftable = false;
     // DuckDB's own default, 80 % of the RAM (RESET would restore the limit the database opened with).
     await this.run(`SET memory_limit = '${Math.floor((totalmem() * 0.8) / 1048576)}MB'`);
-    this.memoryLimitLifted = true;
-  }
-
-  async restoreMemoryLimit(): Promise<void> {
-    if (!this.memoryLimitLifted) return;
-    this.memoryLimitLifted = false;
-    await this.run(`SET memory_limit = '${DUCKDB_FILE_DEFAULTS.memory_limit}'`);
   }
 
   /**

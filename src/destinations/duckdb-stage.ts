@@ -41,9 +41,16 @@ export async function appendRows(con: DuckDBConnection, schema: TableSchema, tar
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
-  } finally {
-    appender.closeSync();
+  } catch (err) {
+    // Closing flushes again, and would report "transaction aborted" instead of the cause.
+    try {
+      appender.closeSync();
+    } catch {
+      // the error above is the one to report
+    }
+    throw err;
   }
+  appender.closeSync();
 }
 
 /**

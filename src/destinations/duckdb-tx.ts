@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
 import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
-import { LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
+import { LARGE_MERGE_STORED_ROWS, LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
@@ -137,6 +137,8 @@ export class DuckDBTransaction implements Transaction {
     // only whether it is zero matters.)
     let updated = 0;
     let inserted: number;
+    // Comparing and updating many stored rows needs more than the default limit holds.
+    if (Number(stored) > LARGE_MERGE_STORED_ROWS) await this.core.liftMemoryLimit();
     if (Number(stored) === 0) {
       inserted = await this.core.run(insertSql);
     } else {
@@ -302,7 +304,6 @@ export class DuckDBTransaction implements Transaction {
         this.core.stats.commitMs += performance.now() - t0;
         this.core.inTransaction = false;
         this.core.ensuredInTransaction = [];
-        await this.core.restoreMemoryLimit();
         await this.hooks.afterCommit?.({ state: this.state, changed });
       } catch (err) {
         if (this.core.inTransaction) await this.afterRollback(true).catch(() => {});
@@ -323,7 +324,6 @@ export class DuckDBTransaction implements Transaction {
   private async afterRollback(sqlRollback: boolean): Promise<void> {
     if (sqlRollback) await this.core.run('ROLLBACK').catch(() => {});
     this.core.inTransaction = false;
-    await this.core.restoreMemoryLimit().catch(() => {});
     await this.core.reapplyAfterRollback();
     await this.hooks.afterRollback?.();
   }
@@ -335,14 +335,27 @@ async function asSyncError<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof SyncError) throw err;
-    throw new SyncError('DESTINATION_WRITE_FAILED', `DuckDB failed ${what}: ${err instanceof Error ? err.message : String(err)}`, { kind: 'destination', cause: err });
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SyncError('DESTINATION_WRITE_FAILED', `DuckDB failed ${what}: ${message}`, {
+      kind: 'destination', cause: err, hint: memoryHint(message),
+    });
   }
 }
 
 function wrapCommitError(err: unknown): unknown {
   if (err instanceof SyncError) return err;
-  return new SyncError('DESTINATION_COMMIT_FAILED', `Commit failed; the previous state is kept: ${err instanceof Error ? err.message : String(err)}`, { kind: 'destination', cause: err });
+  const message = err instanceof Error ? err.message : String(err);
+  return new SyncError('DESTINATION_COMMIT_FAILED', `Commit failed; the previous state is kept: ${message}`, {
+    kind: 'destination', cause: err, hint: memoryHint(message),
+  });
 }
+
+/** The hint for an error of DuckDB's memory limit (it says "Out of Memory", or that a block could not be allocated or pinned). */
+function memoryHint(message: string): string | undefined {
+  return /out of memory|could not allocate|failed to (allocate|pin)/i.test(message) ? MEMORY_HINT : undefined;
+}
+
+const MEMORY_HINT = 'DuckDB reached its memory limit (128 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
 
 export function stateKey(r: { workspaceId: string; stream: string; partition: string }): string {
   return `${r.workspaceId}\u0000${r.stream}\u0000${r.partition}`;

@@ -23,6 +23,8 @@ export interface CreateDestinationOptions {
   now?: () => Date;
   /** PostgreSQL password (from a file or PGPASSWORD); never part of the description. */
   password?: string;
+  /** DuckDB: memory limit (e.g. `1GB`) instead of the destination's default (CLOCKIFY_DUCKDB_MEMORY_LIMIT). */
+  duckdbMemoryLimit?: string;
 }
 
 const ACCEPTED = [
@@ -103,7 +105,9 @@ export function createDestination(spec: string, options: CreateDestinationOption
   const parsed = parseDestination(spec);
   switch (parsed.kind) {
     case 'duckdb':
-      return createDuckDBDestination(parsed.path, { schema: options.schema, now: options.now });
+      return createDuckDBDestination(parsed.path, {
+        schema: options.schema, now: options.now, config: options.duckdbMemoryLimit ? { memory_limit: options.duckdbMemoryLimit } : undefined,
+      });
     case 'csv':
     case 'jsonl':
     case 'parquet':
