@@ -8,13 +8,13 @@ import type { ReportKind } from '../../reports/report-options.ts';
 import { customStreamDefs } from '../../streams/custom-streams.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
 import { loadJobs, REPORT_STREAMS } from '../cli-jobs.ts';
+import { tuneHeapForSync } from '../heap-tuning.ts';
 import { clientForJob, destinationForJob } from '../job.ts';
 import { collect, intOption, numberOption } from '../options.ts';
 import { createCliLogger } from '../output.ts';
 import { createProgress, formatSummary } from '../progress.ts';
 import { reportError } from '../report-error.ts';
 import { reportPlanBase, runReportJob } from './report.ts';
-import { tuneHeapForSync } from '../heap-tuning.ts';
 
 /** Options shared by every command that talks to Clockify (no defaults here: see loadConfig's precedence). */
 export function addSourceOptions(cmd: Command): Command {
