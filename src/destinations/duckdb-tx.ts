@@ -38,8 +38,6 @@ export class DuckDBTransaction implements Transaction {
   private readonly loadedAtSql: string;
   private done = false;
   private tempSeq = 0;
-  /** Rows staged in this transaction (all tables). */
-  private stagedRows = 0;
   /** Per table and equality columns: their distinct values among rows not written (see scopeMayHaveRows). */
   private readonly scopeValues = new Map<string, Set<string> | null>();
 
@@ -78,8 +76,9 @@ export class DuckDBTransaction implements Transaction {
       const staged = await this.stagingFor(schema);
       await appendRows(this.core.con, schema, staged, rows);
       staged.rows += rows.length;
-      this.stagedRows += rows.length;
-      if (this.stagedRows > LARGE_TRANSACTION_ROWS) await this.core.liftMemoryLimit();
+      let stagedRows = 0;
+      for (const s of this.staged.values()) stagedRows += s.rows;
+      if (stagedRows > LARGE_TRANSACTION_ROWS) await this.core.liftMemoryLimit();
       this.core.stats.stagedRows += rows.length;
       this.core.stats.stageMs += performance.now() - t0;
     }));

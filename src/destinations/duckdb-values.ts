@@ -125,7 +125,7 @@ function decimalText(column: Column, value: unknown): string {
 }
 
 /** '-12.5' → '-12.500000000': the value with exactly 9 decimals (digits beyond the 9th are truncated). */
-export function decimalText9(column: Column, value: unknown): string {
+function decimalText9(column: Column, value: unknown): string {
   const text = decimalText(column, value);
   let s = text;
   let sign = '';
