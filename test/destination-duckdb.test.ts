@@ -334,39 +334,43 @@ test('staging across data chunks: nulls and values in shifting positions over 5,
   }
 });
 
+/** DuckDB's memory limit on `core`'s connection, as `current_setting` prints it. */
+async function memoryLimit(core: DuckDBCore): Promise<string> {
+  return String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
+}
+
 test('a database file opens with the memory settings a sync needs, and the config overrides them', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const settings = async (path: string, config?: Record<string, string>) => {
       const core = await DuckDBCore.open(path, 'main', config);
       try {
-        const [row] = await core.rows(`SELECT current_setting('memory_limit') AS m, current_setting('allocator_flush_threshold') AS f`);
-        return [String(row.m), String(row.f)];
+        const [row] = await core.rows(`SELECT current_setting('allocator_flush_threshold') AS f`);
+        return [await memoryLimit(core), String(row.f)];
       } finally {
         await core.close();
       }
     };
     const [fileLimit, flush] = await settings(`${dir}/a.duckdb`);
-    // A large transaction lifts the default limit for good; a limit the user set stays.
-    const limit = async (core: DuckDBCore) => String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
-    for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
-      const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);
-      try {
-        const before = await limit(core);
-        await core.run('BEGIN TRANSACTION');
-        await core.liftMemoryLimit();
-        await core.run('COMMIT');
-        const lifted = await limit(core);
-        assert.equal(lifted !== before, liftable, `${before} → ${lifted}`);
-      } finally {
-        await core.close();
-      }
-    }
     assert.match(fileLimit, /^12[0-9](\.\d+)? MiB$/);
     assert.match(flush, /^(7\.\d+|8(\.0)?) MiB$/);
     assert.match((await settings(`${dir}/b.duckdb`, { memory_limit: '1GB' }))[0], /^9[0-9]{2}(\.\d+)? MiB$/);
     // An in-memory database keeps DuckDB's own limit: its data has nowhere to spill.
     assert.doesNotMatch((await settings(':memory:'))[0], /^12[0-9](\.\d+)? MiB$/);
+    // A large transaction lifts the default limit for good; a limit the user set stays.
+    for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
+      const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);
+      try {
+        const before = await memoryLimit(core);
+        await core.run('BEGIN TRANSACTION');
+        await core.liftMemoryLimit();
+        await core.run('COMMIT');
+        const lifted = await memoryLimit(core);
+        assert.equal(lifted !== before, liftable, `${before} → ${lifted}`);
+      } finally {
+        await core.close();
+      }
+    }
   } finally {
     await cleanup();
   }
@@ -378,17 +382,16 @@ test('a merge into more than 50,000 stored rows lifts the default memory limit a
     const core = await DuckDBCore.open(`${dir}/db.duckdb`);
     try {
       await core.ensureTables(TABLES);
-      const limit = async () => String((await core.rows(`SELECT current_setting('memory_limit') AS m`))[0].m);
       const load1 = async (v: string) => {
         const tx = await DuckDBTransaction.begin(core, new Date());
         await tx.write('items', Array.from({ length: 60_000 }, (_, i) => item(i, { name: `${v} ${i}` })));
         return (await tx.commit()).items;
       };
-      const before = await limit();
+      const before = await memoryLimit(core);
       assert.deepEqual(await load1('a'), counts({ inserted: 60_000 }));
-      assert.equal(await limit(), before, 'a first load of new keys keeps the default limit');
+      assert.equal(await memoryLimit(core), before, 'a first load of new keys keeps the default limit');
       assert.deepEqual(await load1('b'), counts({ updated: 60_000 }));
-      assert.notEqual(await limit(), before);
+      assert.notEqual(await memoryLimit(core), before);
       const [{ n, last }] = await core.rows(`SELECT count(*) AS n, max(name) FILTER (WHERE id = 'i059999') AS last FROM items`);
       assert.deepEqual([Number(n), last], [60_000, 'b 59999']);
     } finally {
