@@ -66,6 +66,11 @@ export interface ApiRequest {
   query?: Record<string, string | number | boolean | undefined | readonly string[]>;
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * Reads a successful response's body (bytes) instead of JSON.parse; throwing makes it an
+   * invalid body (retried like one JSON.parse refuses).
+   */
+  decode?: (body: Buffer) => unknown;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -144,7 +149,7 @@ export function createClockifyClient(options: ClientOptions): ClockifyClient {
 
   type Attempt = { ok: true; status: number; headers: Headers; data: unknown } | { ok: false; outcome: Outcome };
 
-  async function attemptOnce(method: string, url: string, body: string | undefined, signal?: AbortSignal): Promise<Attempt> {
+  async function attemptOnce(method: string, url: string, body: string | undefined, signal?: AbortSignal, decode?: ApiRequest['decode']): Promise<Attempt> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
@@ -154,9 +159,11 @@ export function createClockifyClient(options: ClientOptions): ClockifyClient {
       if (signal?.aborted) throw error;
       return { ok: false, outcome: { type: 'exception', error } };
     }
-    let text: string;
+    let text = '';
+    let bytes: Buffer | undefined;
     try {
-      text = await res.text();
+      if (decode && res.status >= 200 && res.status < 300) bytes = Buffer.from(await res.arrayBuffer());
+      else text = await res.text();
     } catch (error) {
       if (signal?.aborted) throw error;
       return { ok: false, outcome: { type: 'exception', error } };
@@ -173,9 +180,9 @@ export function createClockifyClient(options: ClientOptions): ClockifyClient {
       }
       return { ok: false, outcome: { type: 'status', status: res.status, message, clockifyCode, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) } };
     }
-    if (text === '' || res.status === 204) return { ok: true, status: res.status, headers: res.headers, data: null };
+    if ((bytes ? bytes.length === 0 : text === '') || res.status === 204) return { ok: true, status: res.status, headers: res.headers, data: null };
     try {
-      return { ok: true, status: res.status, headers: res.headers, data: JSON.parse(text) };
+      return { ok: true, status: res.status, headers: res.headers, data: bytes && decode ? decode(bytes) : JSON.parse(text) };
     } catch {
       return { ok: false, outcome: { type: 'invalid-body' } };
     }
@@ -195,7 +202,7 @@ export function createClockifyClient(options: ClientOptions): ClockifyClient {
         requestCount++;
         if (attempt > 1) retryCount++;
         byTemplate.set(countKey, (byTemplate.get(countKey) ?? 0) + 1);
-        return attemptOnce(method, url, body, req.signal);
+        return attemptOnce(method, url, body, req.signal, req.decode);
       });
       if (result.ok) {
         options.onRequest?.({ method, template, url, attempt, status: result.status, durationMs: Date.now() - started });

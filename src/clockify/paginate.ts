@@ -25,8 +25,25 @@ export interface PageRequest extends ApiRequest {
   pageSize?: number;
 }
 
+/**
+ * A page kept as its bytes: what a request's `decode` returns for a page it leaves to be parsed
+ * elsewhere (json-shape.ts, duckdb-json.ts), with its record count and the loop guard's fingerprint.
+ */
+export interface RawPage {
+  readonly raw: true;
+  readonly body: Uint8Array;
+  readonly count: number;
+  readonly fingerprint: string;
+}
+
+export function isRawPage(x: unknown): x is RawPage {
+  return x !== null && typeof x === 'object' && (x as { raw?: unknown }).raw === true;
+}
+
 export interface Page<T = unknown> {
+  /** The records (empty for a raw page). */
   items: T[];
+  raw?: RawPage;
   page: number;
   /** HTTP attempts this page took. */
   attempts: number;
@@ -67,18 +84,20 @@ export class Paginator<T = unknown> {
       const res = await this.client.request<unknown>(this.pageRequest(page, size));
       this.requests += res.attempts;
       this.pageCount++;
-      const items = asArray(pick(res.data, this.req.itemsPath), this.req) as T[];
-      if (items.length === 0) return;
-      const fingerprint = `${items.length}:${String(idOf(items[0]))}:${String(idOf(items[items.length - 1]))}`;
+      const raw = isRawPage(res.data) ? res.data : undefined;
+      const items = raw ? [] : (asArray(pick(res.data, this.req.itemsPath), this.req) as T[]);
+      const count = raw ? raw.count : items.length;
+      if (count === 0) return;
+      const fingerprint = raw ? raw.fingerprint : `${items.length}:${String(idOf(items[0]))}:${String(idOf(items[items.length - 1]))}`;
       if (page > 1 && fingerprint === this.lastFingerprint) {
         this.warning = `${this.where()}: page ${page} repeated page ${page - 1} (the server ignores paging?); stopped reading.`;
         return;
       }
       this.lastFingerprint = fingerprint;
-      yield { items, page, attempts: res.attempts };
+      yield { items, raw, page, attempts: res.attempts };
       const lastPage = res.headers.get('last-page');
       if (lastPage !== null && lastPage.trim().toLowerCase() === 'true') return;
-      if (items.length < size) return;
+      if (count < size) return;
     }
   }
 

@@ -1,3 +1,4 @@
+import type { StreamPlan } from '../normalize/normalize-plan.ts';
 import type { Row, TableSchema } from '../normalize/table-schema.ts';
 
 /**
@@ -14,8 +15,9 @@ export interface Destination {
   /**
    * Hints for the loader. `rewritesOnCommit`: every commit rewrites the whole file of each
    * changed table (csv, jsonl, parquet, xlsx), so commit once per stream or run, not per page.
+   * `jsonPages`: its transactions have `writeJson`.
    */
-  readonly capabilities?: { rewritesOnCommit?: boolean };
+  readonly capabilities?: { rewritesOnCommit?: boolean; jsonPages?: boolean };
   open(): Promise<void>;
   /** Create missing tables, add missing columns (never drop); returns what changed. */
   ensureTables(tables: TableSchema[]): Promise<SchemaChange[]>;
@@ -55,6 +57,12 @@ export interface Transaction {
    */
   write(table: string, rows: Row[]): Promise<void>;
   /**
+   * Optional (`capabilities.jsonPages`): raw pages of a stream, each a JSON array of records that
+   * fits the plan's shape (json-shape.ts), written as `write` would write the rows the normalizer
+   * makes of them (the stream's table and its child tables).
+   */
+  writeJson?(job: JsonPages): Promise<void>;
+  /**
    * Rows of `table` matching `scope` whose primary key was not written in this transaction
    * are deleted (`hard`) or get `_deleted_at` set (`soft`). Soft-deleted rows written again
    * lose their `_deleted_at`. Returns the number of rows affected in `table` (already
@@ -67,6 +75,13 @@ export interface Transaction {
   /** Per table: rows inserted, updated (values changed), unchanged, deleted. */
   commit(): Promise<Record<string, WriteCounts>>;
   rollback(): Promise<void>;
+}
+
+/** Raw pages of one stream and workspace. */
+export interface JsonPages {
+  plan: StreamPlan;
+  workspaceId: string;
+  pages: Uint8Array[];
 }
 
 /** Equality filters plus an optional half-open time range [from, to) on one timestamp column. */

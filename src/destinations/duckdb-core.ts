@@ -5,6 +5,7 @@ import { DELETED_AT, LOADED_AT, type ColumnType, type Row, type TableSchema } fr
 import type { SchemaChange } from './destination.ts';
 import { DUCKDB_SQL_TYPE, columnSql, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
 import { quoteIdent } from './sql-names.ts';
+import { PageFiles } from './duckdb-json.ts';
 
 /** Rows staged and milliseconds per load phase. */
 export interface LoadStats {
@@ -72,6 +73,8 @@ export class DuckDBCore {
   private closed = false;
   /** Cumulative rows staged and time spent staging, merging and committing (benchmarks read these). */
   readonly stats: LoadStats = emptyLoadStats();
+  /** Files of raw JSON pages waiting for read_json (duckdb-json.ts). */
+  readonly pageFiles = new PageFiles();
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;
   /** Schemas ensured while a transaction was open: re-applied if it rolls back. */
@@ -274,6 +277,7 @@ export class DuckDBCore {
     if (this.closed) return;
     await this.queue;
     this.closed = true;
+    this.pageFiles.close();
     try {
       this.con.closeSync();
     } finally {

@@ -1,11 +1,12 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
-import type { Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
+import type { JsonPages, Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import { LARGE_MERGE_STORED_ROWS, LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
-import { joinOn, quoteIdent } from './sql-names.ts';
+import { jsonSqlFor, PAGE_TABLE, readPagesSql, WS } from './duckdb-json.ts';
+import { joinOn, quoteIdent, quoteLiteral } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
 export interface CommitHooks {
@@ -76,12 +77,47 @@ export class DuckDBTransaction implements Transaction {
       const staged = await this.stagingFor(schema);
       await appendRows(this.core.con, schema, staged, rows);
       staged.rows += rows.length;
-      let stagedRows = 0;
-      for (const s of this.staged.values()) stagedRows += s.rows;
-      if (stagedRows > LARGE_TRANSACTION_ROWS) await this.core.liftMemoryLimit();
+      await this.liftForSize();
       this.core.stats.stagedRows += rows.length;
       this.core.stats.stageMs += performance.now() - t0;
     }));
+  }
+
+  /**
+   * Raw JSON pages that fit their stream's shape (json-shape.ts), flattened by DuckDB into the
+   * same staging tables `write` appends to: the stream's table and its child tables.
+   */
+  writeJson(job: JsonPages): Promise<void> {
+    return this.core.serial(() => asSyncError(`loading ${job.pages.length} JSON page(s) of "${job.plan.table.schema.name}"`, async () => {
+      this.live();
+      const t0 = performance.now();
+      const sql = jsonSqlFor(job.plan);
+      const files = await this.core.pageFiles.write(job.pages);
+      try {
+        await this.core.run(readPagesSql(sql, files));
+      } finally {
+        this.core.pageFiles.remove(files);
+      }
+      const ws = quoteLiteral(job.workspaceId);
+      for (const t of sql.tables) {
+        const schema = this.core.schemaOf(t.table);
+        this.count(t.table);
+        const staged = await this.stagingFor(schema);
+        const n = await this.core.run(`INSERT INTO ${staged.name} (${t.columns.map(quoteIdent).join(', ')}) ${t.select.replaceAll(WS, ws)}`);
+        staged.rows += n;
+        this.core.stats.stagedRows += n;
+      }
+      await this.core.run(`DROP TABLE ${PAGE_TABLE}`);
+      await this.liftForSize();
+      this.core.stats.stageMs += performance.now() - t0;
+    }));
+  }
+
+  /** Lifts the memory limit once this transaction stages many rows. */
+  private async liftForSize(): Promise<void> {
+    let stagedRows = 0;
+    for (const s of this.staged.values()) stagedRows += s.rows;
+    if (stagedRows > LARGE_TRANSACTION_ROWS) await this.core.liftMemoryLimit();
   }
 
   /**

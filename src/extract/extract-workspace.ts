@@ -17,7 +17,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ClockifyClient } from '../clockify/client.ts';
 import { paginate } from '../clockify/paginate.ts';
-import type { PageRequest } from '../clockify/paginate.ts';
+import type { PageRequest, RawPage } from '../clockify/paginate.ts';
 import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
@@ -26,6 +26,8 @@ import type { ClockifyRecord } from './extract-account.ts';
 
 export type ExtractEvent =
   | { kind: 'records'; stream: string; workspaceId: string; partition: string; records: unknown[] }
+  /** A page of a stream read raw (`ExtractOptions.rawPages`): its bytes, to be loaded as they are. */
+  | { kind: 'json-page'; stream: string; workspaceId: string; partition: string; page: RawPage }
   | { kind: 'partition-done'; stream: string; workspaceId: string; partition: string; requests: number; records: number }
   | { kind: 'warning'; stream?: string; workspaceId?: string; partition?: string; message: string }
   /**
@@ -60,6 +62,12 @@ export interface ExtractOptions {
    * 'throw' (default) ends the extract; 'skip' yields `partition-error` and goes on.
    */
   partitionErrors?: 'throw' | 'skip';
+  /**
+   * For a partitioned stream read without a time window: the body decoder of its requests
+   * (client.ts `decode`). Pages it returns as a RawPage come as `json-page` events, the others
+   * (parsed records) as `records`.
+   */
+  rawPages?: (def: StreamDef) => ((body: Buffer) => unknown) | undefined;
 }
 
 /** Widening of the per-user time-entry window (largest UTC offsets: −12 h … +14 h). */
@@ -220,7 +228,9 @@ async function* partitioned(
     if (startAt) extraQuery.start = apiInstant(new Date(startAt.getTime() - WINDOW_WIDENING_MS));
     if (options.end) extraQuery.end = apiInstant(new Date(options.end.getTime() + WINDOW_WIDENING_MS));
     const keep = windowed ? inWindow(startAt?.getTime() ?? -Infinity, options.end?.getTime() ?? Infinity) : undefined;
-    return { extraQuery, keep };
+    // A windowed read filters records client side: only a whole-history read can stay raw.
+    const decode = windowed ? undefined : options.rawPages?.(def);
+    return { extraQuery, keep, decode };
   };
   const ahead = Math.max(1, options.concurrency ?? 4);
   const controller = new AbortController();
@@ -228,15 +238,15 @@ async function* partitioned(
   setMaxListeners(0, controller.signal);
   const onOuterAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const buffers: Array<PartitionBuffer<unknown[]>> = [];
+  const buffers: Array<PartitionBuffer<unknown[] | RawPage>> = [];
   const start = (i: number) => {
-    const buffer = new PartitionBuffer<unknown[]>(Math.max(1, options.bufferPages ?? 2), controller.signal);
+    const buffer = new PartitionBuffer<unknown[] | RawPage>(Math.max(1, options.bufferPages ?? 2), controller.signal);
     buffers[i] = buffer;
-    const { extraQuery, keep } = windowFor(ids[i]);
-    const chain = paginate(client, requestFor(def, workspaceId, ids[i], controller.signal, extraQuery));
+    const { extraQuery, keep, decode } = windowFor(ids[i]);
+    const chain = paginate(client, { ...requestFor(def, workspaceId, ids[i], controller.signal, extraQuery), decode });
     (async () => {
       for await (const page of chain) {
-        const items = keep ? page.items.filter(keep) : page.items;
+        const items = page.raw ?? (keep ? page.items.filter(keep) : page.items);
         if (!(await buffer.push(items))) return;
       }
       buffer.finish(chain.requests, chain.warning);
@@ -250,6 +260,11 @@ async function* partitioned(
       let count = 0;
       try {
         for (let page = await buffer.next(); page !== undefined; page = await buffer.next()) {
+          if (!Array.isArray(page)) {
+            count += page.count;
+            yield { kind: 'json-page', stream: def.name, workspaceId, partition: ids[i], page };
+            continue;
+          }
           if (page.length === 0) continue;
           count += page.length;
           yield { kind: 'records', stream: def.name, workspaceId, partition: ids[i], records: page };

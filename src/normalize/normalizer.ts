@@ -39,6 +39,8 @@ export interface Normalizer {
   /** The tables of one stream: its own, then its child tables. */
   tablesFor(stream: string): TableSchema[];
   normalize(stream: string, workspaceId: string, records: readonly unknown[]): NormalizeResult;
+  /** The flattening plan of a stream (grows as new fields appear): raw pages are shaped and loaded from it. */
+  planFor(stream: string): StreamPlan;
 }
 
 const NO_PARENT: ReadonlyArray<{ from: string; to: string }> = [];
@@ -96,6 +98,7 @@ export function createNormalizer(streams: readonly StreamDef[]): Normalizer {
   return {
     tables: () => [...plans.values()].flatMap((e) => tablesOf(e.plan)),
     tablesFor: (stream) => tablesOf(entryFor(stream).plan),
+    planFor: (stream) => entryFor(stream).plan,
     normalize(stream, workspaceId, records) {
       const { plan, main, children } = entryFor(stream);
       const out = new Map<string, Row[]>();

@@ -1,4 +1,5 @@
-import { addWriteCounts, type Destination, type Scope, type StateRecord, type Transaction, type WriteCounts } from '../destinations/destination.ts';
+import { addWriteCounts, type Destination, type JsonPages, type Scope, type StateRecord, type Transaction, type WriteCounts } from '../destinations/destination.ts';
+import type { StreamPlan } from '../normalize/normalize-plan.ts';
 import type { Row } from '../normalize/table-schema.ts';
 
 /** What the loader must do when a partition's records are all written. */
@@ -27,6 +28,9 @@ export interface LoaderOptions {
   commitRows?: number;
 }
 
+/** Bytes of raw pages buffered before they are handed to the transaction (each hand-over is one read_json). */
+const JSON_BATCH_BYTES = 32 * 1024 * 1024;
+
 /**
  * Loads partitions (a stream's records for one workspace and partition) into the destination.
  * A transaction holds one or more *whole* partitions together with their state records and
@@ -38,6 +42,10 @@ export interface LoaderOptions {
 export class PartitionLoader {
   private tx: Transaction | null = null;
   private readonly buffer = new Map<string, Row[]>();
+  /** Raw pages waiting (destinations with `capabilities.jsonPages`), per stream and workspace in arrival order. */
+  private json: JsonPages[] = [];
+  private jsonBytes = 0;
+  /** Rows buffered, raw pages' records and child items included. */
   private buffered = 0;
   private pending: PartitionEnd[] = [];
   /** Rows written since the last commit (buffered or already in the open transaction). */
@@ -65,6 +73,20 @@ export class PartitionLoader {
     this.buffered += rows.length;
     this.sinceCommit += rows.length;
     if (this.buffered >= this.batchRows) await this.spill();
+  }
+
+  /**
+   * A raw page of a stream (see Destination.capabilities.jsonPages), `rows` its records and
+   * child items: buffered like rows, and loaded with them.
+   */
+  async writeJson(plan: StreamPlan, workspaceId: string, page: Uint8Array, rows: number): Promise<void> {
+    let last = this.json[this.json.length - 1];
+    if (!last || last.plan !== plan || last.workspaceId !== workspaceId) this.json.push((last = { plan, workspaceId, pages: [] }));
+    last.pages.push(page);
+    this.jsonBytes += page.length;
+    this.buffered += rows;
+    this.sinceCommit += rows;
+    if (this.buffered >= this.batchRows || this.jsonBytes >= JSON_BATCH_BYTES) await this.spill();
   }
 
   /**
@@ -117,7 +139,10 @@ export class PartitionLoader {
   private async spill(): Promise<void> {
     if (this.buffered === 0) return;
     const batch = [...this.buffer];
+    const json = this.json;
     this.buffer.clear();
+    this.json = [];
+    this.jsonBytes = 0;
     this.buffered = 0;
     await this.inflight;
     const tx = (this.tx ??= await this.destination.begin());
@@ -125,6 +150,11 @@ export class PartitionLoader {
       for (let i = 0; i < batch.length; i++) {
         await tx.write(batch[i][0], batch[i][1]);
         batch[i][1] = []; // release the rows as soon as they are loaded
+      }
+      for (let i = 0; i < json.length; i++) {
+        if (!tx.writeJson) throw new Error(`${this.destination.description} cannot load raw pages`);
+        await tx.writeJson(json[i]);
+        json[i].pages = [];
       }
     });
   }
@@ -142,6 +172,8 @@ export class PartitionLoader {
     const tx = this.tx;
     this.tx = null;
     this.buffer.clear();
+    this.json = [];
+    this.jsonBytes = 0;
     this.buffered = 0;
     this.pending = [];
     this.sinceCommit = 0;

@@ -16,6 +16,7 @@ import { selectStreams } from '../streams/stream-select.ts';
 import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionLoader } from './partition-loader.ts';
+import { rawPageDecoder, type ScannedPage } from './raw-pages.ts';
 import { finishTimeEntries } from './time-entry-finish.ts';
 import { FREE_PLAN_REQUESTS_PER_HOUR } from './sync-types.ts';
 import type { SyncOptions, SyncResult, TimeEntriesSummary } from './sync-types.ts';
@@ -147,6 +148,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         // A partition refused for good (e.g. another user's entries with a member's key) is
         // skipped: the run goes on and ends "incomplete" (exit status 3) instead of failing.
         partitionErrors: 'skip' as const,
+        rawPages: destination.capabilities?.jsonPages && opts.rawPages !== false ? rawPageDecoder(normalizer) : undefined,
       };
       let users: number | null = null;
       // Users stream ids (when the users stream is selected: records are only seen then).
@@ -161,7 +163,16 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
           warn(`${ev.stream} of ${ev.partition} in workspace ${ws.id} skipped: ${ev.error.code}: ${ev.error.message}${ev.error.hint ? ` (${ev.error.hint})` : ''}`);
           continue;
         }
-        if (ev.kind === 'records') {
+        if (ev.kind === 'json-page') {
+          const page = ev.page as ScannedPage;
+          if (ev.stream === TIME_ENTRIES) {
+            readByUsers.count += page.count;
+            if (page.minCursor < readByUsers.minStart) readByUsers.minStart = page.minCursor;
+          }
+          await loader.writeJson(normalizer.planFor(ev.stream), ws.id, page.body, page.count + page.childRows);
+          rowsRead[ev.stream] = (rowsRead[ev.stream] ?? 0) + page.count;
+          opts.onProgress?.(ev.stream, ws.id, { rows: rowsRead[ev.stream], requests: requestsPerStream[ev.stream] ?? 0 });
+        } else if (ev.kind === 'records') {
           if (ev.stream === 'projects' || ev.stream === 'tasks') rates.add(ev.stream, ev.records);
           if (ev.stream === 'users' && usersRead) for (const r of ev.records) usersRead.add(String((r as { id?: unknown }).id));
           if (ev.stream === TIME_ENTRIES) {

@@ -37,6 +37,12 @@ export interface SyncOptions {
   batchRows?: number;
   /** Rows of finished partitions per commit (loader default 450,000, or `batchRows` when only that is given). */
   commitRows?: number;
+  /**
+   * Load whole-history time-entry pages that fit the schema as raw JSON when the destination can
+   * (DuckDB: `capabilities.jsonPages`); default true. False: every page is parsed and normalized
+   * in JavaScript.
+   */
+  rawPages?: boolean;
   log: Logger;
   /** Progress callback per stream and workspace (cumulative counts). */
   onProgress?: (stream: string, workspaceId: string, counts: { rows: number; requests: number; done?: boolean }) => void;

@@ -1,0 +1,187 @@
+/**
+ * Raw JSON pages flattened by DuckDB: a stream's plan (normalize-plan.ts) compiled into one
+ * `read_json` column list and one INSERT … SELECT per table, giving exactly the rows the
+ * normalizer makes for a page that fits the plan's shape (json-shape.ts checked it byte by byte:
+ * no unknown key, every value of its column's JSON type, instants and durations in the forms
+ * converted here). No JavaScript object is made per record: the pages go to files, DuckDB reads
+ * them in parallel.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ColumnType } from '../normalize/table-schema.ts';
+import type { ChildPlan, FieldPlan, LevelPlan, StreamPlan, TablePlan } from '../normalize/normalize-plan.ts';
+import { versionOf } from '../normalize/json-shape.ts';
+import { quoteIdent, quoteLiteral } from './sql-names.ts';
+
+const READ_TYPE: Partial<Record<ColumnType, string>> = {
+  text: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMPTZ', json: 'JSON',
+};
+
+export interface JsonTableSql {
+  table: string;
+  /** Target columns, in the order of `exprs`. */
+  columns: string[];
+  /** `INSERT INTO <staging> (<columns>) ` + this, with `{ws}` replaced by the workspace id literal. */
+  select: string;
+}
+
+export interface JsonSql {
+  /** The `columns` argument of read_json. */
+  readColumns: string;
+  tables: JsonTableSql[];
+}
+
+/** The page table the SELECTs read (one per transaction at a time). */
+export const PAGE_TABLE = '_cs_pages';
+/** Stands for the workspace id literal in `select` (NUL: never part of a quoted name). */
+export const WS = '\u0000ws\u0000';
+
+const compiled = new WeakMap<StreamPlan, { version: number; sql: JsonSql }>();
+
+/** The compiled SQL of a plan, compiled again once the plan has learned fields. */
+export function jsonSqlFor(plan: StreamPlan): JsonSql {
+  const version = versionOf(plan);
+  let c = compiled.get(plan);
+  if (!c || c.version !== version) compiled.set(plan, (c = { version, sql: compileJsonSql(plan) }));
+  return c.sql;
+}
+
+function typeOf(table: TablePlan, column: string): ColumnType {
+  const c = table.schema.columns.find((x) => x.name === column);
+  if (!c) throw new Error(`column ${column} is not in ${table.schema.name}`);
+  return c.type;
+}
+
+/** DuckDB type of a plan level read as a struct (null: nothing to read in it). */
+function structType(table: TablePlan, level: LevelPlan): string | null {
+  const parts: string[] = [];
+  for (const [key, f] of level.fields) {
+    const t = fieldType(table, f);
+    if (t !== null) parts.push(`${quoteIdent(key)} ${t}`);
+  }
+  return parts.length ? `STRUCT(${parts.join(', ')})` : null;
+}
+
+function fieldType(table: TablePlan, f: FieldPlan): string | null {
+  switch (f.kind) {
+    case 'value': {
+      const t = READ_TYPE[typeOf(table, f.column)];
+      if (!t) throw new Error(`column type of ${f.column} has no raw form`);
+      return t;
+    }
+    case 'duration':
+      return 'VARCHAR';
+    case 'object':
+      return structType(table, f.level);
+    case 'skip':
+      return null;
+    case 'child': {
+      const child = f.child;
+      if (child.def.valueColumn) return `${READ_TYPE[typeOf(child.table, child.def.valueColumn)]}[]`;
+      const s = structType(child.table, child.table.root);
+      return s ? `${s}[]` : 'JSON[]';
+    }
+  }
+}
+
+/** Column → SQL expression over `base` (a struct or row reference) for one level of a table. */
+function levelExprs(level: LevelPlan, base: string, out: Map<string, string>): void {
+  for (const [key, f] of level.fields) {
+    const path = `${base}.${quoteIdent(key)}`;
+    if (f.kind === 'value') out.set(f.column, path);
+    else if (f.kind === 'duration') out.set(f.column, path).set(f.secondsColumn, durationSeconds(path));
+    else if (f.kind === 'object' && structTypeHasFields(f.level)) levelExprs(f.level, path, out);
+  }
+  const fb = level.durationFallback;
+  if (fb && out.has(fb.secondsColumn)) {
+    const s = out.get(fb.startColumn)!;
+    const e = out.get(fb.endColumn)!;
+    const seconds = out.get(fb.secondsColumn)!;
+    // Math.round of the difference in seconds (half up), as the normalizer computes it.
+    out.set(fb.secondsColumn, `COALESCE(${seconds}, CAST(floor((epoch_ms(${e}) - epoch_ms(${s})) / 1000 + 0.5) AS BIGINT))`);
+  }
+}
+
+function structTypeHasFields(level: LevelPlan): boolean {
+  for (const f of level.fields.values()) if (f.kind !== 'skip' && (f.kind !== 'object' || structTypeHasFields(f.level))) return true;
+  return false;
+}
+
+/** `PT[nH][nM][nS]` (the only form json-shape.ts lets through) → seconds. */
+function durationSeconds(d: string): string {
+  const part = (unit: string, factor: number) => `COALESCE(TRY_CAST(NULLIF(regexp_extract(${d}, '(\\d+)${unit}', 1), '') AS BIGINT), 0) * ${factor}`;
+  return `CASE WHEN ${d} IS NOT NULL THEN ${part('H', 3600)} + ${part('M', 60)} + ${part('S', 1)} END`;
+}
+
+/** Compiles a stream's plan (every column type must have a raw form: see `rawColumnType`). */
+export function compileJsonSql(plan: StreamPlan): JsonSql {
+  const root = plan.table;
+  const cols: string[] = [];
+  for (const [key, f] of root.root.fields) {
+    const t = fieldType(root, f);
+    if (t !== null) cols.push(`${quoteLiteral(key)}: ${quoteLiteral(t)}`);
+  }
+  const readColumns = `{${cols.join(', ')}}`;
+  const main = new Map<string, string>([['workspace_id', WS]]);
+  levelExprs(root.root, 'r', main);
+  const tables: JsonTableSql[] = [tableSql(root.schema.name, main, `FROM ${PAGE_TABLE} AS r`)];
+  for (const [key, f] of root.root.fields) {
+    if (f.kind !== 'child') continue;
+    tables.push(childSql(f.child, key, main));
+  }
+  return { readColumns, tables };
+}
+
+function tableSql(table: string, exprs: Map<string, string>, from: string): JsonTableSql {
+  const columns = [...exprs.keys()];
+  return { table, columns, select: `SELECT ${[...exprs.values()].join(', ')} ${from}` };
+}
+
+function childSql(child: ChildPlan, field: string, parent: Map<string, string>): JsonTableSql {
+  const keys = child.parentColumns.map((p, i) => `${parent.get(p.from)!} AS _k${i}`);
+  const inner = `(SELECT ${keys.join(', ')}, unnest(r.${quoteIdent(field)}) AS _v FROM ${PAGE_TABLE} AS r) AS u`;
+  const exprs = new Map<string, string>([['workspace_id', WS]]);
+  child.parentColumns.forEach((p, i) => exprs.set(p.to, `u._k${i}`));
+  const valueColumn = child.def.valueColumn;
+  if (valueColumn) {
+    exprs.set(valueColumn, 'u._v');
+    // One row per distinct value of a parent's list, as the normalizer emits them.
+    const t = tableSql(child.table.schema.name, exprs, `FROM ${inner} WHERE u._v IS NOT NULL`);
+    return { ...t, select: t.select.replace(/^SELECT /, 'SELECT DISTINCT ') };
+  }
+  levelExprs(child.table.root, 'u._v', exprs);
+  return tableSql(child.table.schema.name, exprs, `FROM ${inner} WHERE u._v IS NOT NULL`);
+}
+
+/**
+ * Where pages wait for read_json: files in a private temporary directory (made on first use,
+ * removed with the database's close). A load's files are removed as soon as it has read them.
+ */
+export class PageFiles {
+  private dir: string | undefined;
+  private seq = 0;
+
+  async write(pages: readonly Uint8Array[]): Promise<string[]> {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'clockify-sync-pages-'));
+    const files = pages.map(() => join(this.dir!, `${this.seq++}.json`));
+    await Promise.all(pages.map((p, i) => writeFile(files[i], p)));
+    return files;
+  }
+
+  remove(files: readonly string[]): void {
+    for (const f of files) rmSync(f, { force: true });
+  }
+
+  close(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
+
+/** The statement materializing pages' files as the page table. */
+export function readPagesSql(sql: JsonSql, files: readonly string[]): string {
+  return `CREATE OR REPLACE TEMP TABLE ${PAGE_TABLE} AS SELECT * FROM read_json([${files.map(quoteLiteral).join(', ')}], ` +
+    `format = 'array', records = true, columns = ${sql.readColumns})`;
+}
