@@ -147,3 +147,25 @@ test('pages stream: the first page is yielded before the second is requested', a
   assert.equal(seen.length, 1);
   await it.return(undefined);
 });
+
+test('raw pages (a decode that keeps the bytes): counted by the decoder, short page and repeated page stop the chain, a refused body is retried', async () => {
+  let calls = 0;
+  const decode = (body: Buffer) => {
+    calls++;
+    if (calls === 2) throw new Error('cut body'); // the second response is refused: retried
+    const text = body.toString();
+    const count = (JSON.parse(text) as unknown[]).length;
+    return { raw: true as const, body, count, fingerprint: `${count}:${text.slice(0, 20)}` };
+  };
+  const { client, seen } = fakeApi(listOf(25, false));
+  const r = await collect(paginate(client, req({ pageSize: 10, decode })));
+  assert.deepEqual(r.pages, [1, 2, 3]);
+  assert.deepEqual(r.items, [], 'raw pages carry no parsed records');
+  assert.deepEqual(seen.map((s) => s.page), ['1', '2', '2', '3'], 'page 2 retried once, page 3 short: no page 4');
+  const raws: number[] = [];
+  const { client: again } = fakeApi(() => [ids(0, 10), undefined]);
+  const chain = paginate(again, req({ pageSize: 10, decode: (body: Buffer) => ({ raw: true as const, body, count: 10, fingerprint: 'same' }) }));
+  for await (const p of chain) raws.push(p.raw!.count);
+  assert.deepEqual(raws, [10]);
+  assert.match(String(chain.warning), /repeated/);
+});

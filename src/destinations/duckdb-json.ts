@@ -30,6 +30,8 @@ export interface JsonTableSql {
 export interface JsonSql {
   /** The `columns` argument of read_json. */
   readColumns: string;
+  /** The stream's primary key as expressions over the page table (alias `r`). */
+  keyExprs: string[];
   tables: JsonTableSql[];
 }
 
@@ -131,7 +133,7 @@ export function compileJsonSql(plan: StreamPlan): JsonSql {
     if (f.kind !== 'child') continue;
     tables.push(childSql(f.child, key, main));
   }
-  return { readColumns, tables };
+  return { readColumns, keyExprs: root.schema.primaryKey.map((k) => main.get(k) ?? 'NULL'), tables };
 }
 
 function tableSql(table: string, exprs: Map<string, string>, from: string): JsonTableSql {

@@ -98,6 +98,11 @@ export class DuckDBTransaction implements Transaction {
       } finally {
         this.core.pageFiles.remove(files);
       }
+      const main = this.core.schemaOf(sql.tables[0].table);
+      const [{ nulls }] = await this.core.rows(`SELECT count(*) AS nulls FROM ${PAGE_TABLE} AS r WHERE ${sql.keyExprs.map((e) => `${e} IS NULL`).join(' OR ')}`);
+      if (Number(nulls) > 0) {
+        throw new SyncError('DESTINATION_NULL_KEY', `${nulls} record(s) of "${main.name}" have no value for the primary key (${main.primaryKey.join(', ')})`, { kind: 'destination' });
+      }
       const ws = quoteLiteral(job.workspaceId);
       for (const t of sql.tables) {
         const schema = this.core.schemaOf(t.table);
@@ -109,6 +114,7 @@ export class DuckDBTransaction implements Transaction {
       }
       await this.core.run(`DROP TABLE ${PAGE_TABLE}`);
       await this.liftForSize();
+      this.core.stats.jsonPages += job.pages.length;
       this.core.stats.stageMs += performance.now() - t0;
     }));
   }

@@ -42,7 +42,7 @@ interface KeyEntry {
   field: ShapeField;
 }
 
-/** Keys of one object level by FNV-1a hash of their UTF-8 bytes (checked byte by byte on a hit). */
+/** Keys of one object level by `keyCode` of their UTF-8 bytes (checked byte by byte on a hit). */
 type ShapeLevel = Map<number, KeyEntry[]>;
 
 export interface JsonShape {
@@ -58,10 +58,11 @@ export function rawColumnType(type: ColumnType): boolean {
   return SCALARS[type] !== undefined;
 }
 
-function fnv(bytes: Uint8Array): number {
-  let h = 2166136261;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
-  return h;
+/** A key's lookup code: its length and first two and last bytes (the bytes are compared on a hit). */
+function keyCode(b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len === 0) return 0;
+  return ((len & 0xff) << 24) | (b[start] << 16) | ((len > 1 ? b[start + 1] : 0) << 8) | b[end - 1];
 }
 
 class Unsupported extends Error {}
@@ -89,7 +90,7 @@ function levelShape(table: TablePlan, level: LevelPlan, cursor: string[] | undef
   for (const [key, f] of level.fields) {
     const field = fieldShape(table, f, cursor && cursor[0] === key ? cursor.slice(1) : undefined);
     const bytes = Buffer.from(key, 'utf8');
-    const h = fnv(bytes);
+    const h = keyCode(bytes, 0, bytes.length);
     const list = out.get(h);
     if (list) list.push({ key: bytes, field });
     else out.set(h, [{ key: bytes, field }]);
@@ -174,6 +175,8 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
   let minCursor = Infinity;
   let first = -1;
   let last = -1;
+  /** The next backslash at or after the scan position (strings ending before it have no escape). */
+  let backslash = nextBackslash(b, i);
   for (i++; i < n; i++) {
     const c = b[i];
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a) continue;
@@ -194,25 +197,22 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     }
     if (expectKey) {
       if (c !== 0x22) return null;
-      let h = 2166136261;
-      let esc = false;
       const start = i + 1;
-      for (i++; i < n; i++) {
-        const d = b[i];
-        if (d === 0x22) break;
-        if (d === 0x5c) {
-          esc = true;
-          i++;
-        }
-        h = Math.imul(h ^ d, 16777619);
+      let esc = false;
+      i = b.indexOf(0x22, start);
+      if (i < 0) return null;
+      if (i > backslash) {
+        esc = true;
+        i = stringEnd(b, start);
+        if (i < 0) return null;
+        backslash = nextBackslash(b, i);
       }
-      if (i >= n) return null;
       expectKey = false;
       if (fits) {
         const level = levels[depth];
         if (level === undefined) field = inner[depth]!;
         else {
-          const hit = esc ? undefined : find(level.get(h), b, start, i);
+          const hit = esc ? undefined : find(level.get(keyCode(b, start, i)), b, start, i);
           if (hit === undefined) {
             fits = false;
             field = unchecked;
@@ -259,15 +259,14 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     if (c === 0x22) {
       const start = i + 1;
       let esc = false;
-      for (i++; i < n; i++) {
-        const d = b[i];
-        if (d === 0x22) break;
-        if (d === 0x5c) {
-          esc = true;
-          i++;
-        }
+      i = b.indexOf(0x22, start);
+      if (i < 0) return null;
+      if (i > backslash) {
+        esc = true;
+        i = stringEnd(b, start);
+        if (i < 0) return null;
+        backslash = nextBackslash(b, i);
       }
-      if (i >= n) return null;
       if (fits) {
         if (t === TS) {
           const ms = esc ? NaN : instantMs(b, start, i);
@@ -310,6 +309,21 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     return null;
   }
   return null;
+}
+
+/** Position of the closing quote of a string with escapes starting at `start`, or -1. */
+function stringEnd(b: Uint8Array, start: number): number {
+  for (let i = start; i < b.length; i++) {
+    const d = b[i];
+    if (d === 0x22) return i;
+    if (d === 0x5c) i++;
+  }
+  return -1;
+}
+
+function nextBackslash(b: Uint8Array, from: number): number {
+  const k = b.indexOf(0x5c, from);
+  return k < 0 ? Infinity : k;
 }
 
 const NULL_BYTES = Buffer.from('null');

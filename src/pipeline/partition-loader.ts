@@ -28,8 +28,12 @@ export interface LoaderOptions {
   commitRows?: number;
 }
 
-/** Bytes of raw pages buffered before they are handed to the transaction (each hand-over is one read_json). */
-const JSON_BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of raw pages buffered before they are handed to the transaction (each hand-over is one
+ * read_json; they wait as Buffers, outside the V8 heap). Measured on 642 MB of time-entry pages
+ * loaded 3, 6 or 12 pages (of up to 3.5 MB) at a time: 17.3, 15.4 and 16.1 s.
+ */
+const JSON_BATCH_BYTES = 20 * 1024 * 1024;
 
 /**
  * Loads partitions (a stream's records for one workspace and partition) into the destination.
@@ -86,7 +90,7 @@ export class PartitionLoader {
     this.jsonBytes += page.length;
     this.buffered += rows;
     this.sinceCommit += rows;
-    if (this.buffered >= this.batchRows || this.jsonBytes >= JSON_BATCH_BYTES) await this.spill();
+    if (this.jsonBytes >= JSON_BATCH_BYTES) await this.spill();
   }
 
   /**

@@ -1,0 +1,170 @@
+/**
+ * Raw JSON pages loaded by DuckDB (duckdb-json.ts through DuckDBTransaction.writeJson) give
+ * exactly the rows the normalizer makes of the same records, awkward values included; repeated
+ * keys, rows already stored and fields the plan learned behave as through `write`.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createDuckDBDestination, type DuckDBDestination } from '../src/destinations/duckdb.ts';
+import { scanJsonPage, shapeOf } from '../src/normalize/json-shape.ts';
+import { createNormalizer, type Normalizer } from '../src/normalize/normalizer.ts';
+import type { Row } from '../src/normalize/table-schema.ts';
+import { STREAMS } from '../src/streams/stream-table.ts';
+
+const WS = "ws'1";
+const TE = 'time_entries';
+
+function entry(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id, description: 'plain', userId: 'u1', workspaceId: WS, projectId: 'p1', taskId: null, tagIds: ['t1', 't2'], billable: true,
+    isLocked: false, type: 'REGULAR', kioskId: null,
+    timeInterval: { start: '2026-11-02T08:00:00Z', end: '2026-11-02T09:30:15Z', duration: 'PT1H30M15S' },
+    hourlyRate: { amount: 12050, currency: 'USD' }, costRate: null,
+    customFieldValues: [{ customFieldId: 'cf1', timeEntryId: id, name: 'Ticket', type: 'TXT', value: 'ABC-1' }],
+    ...over,
+  };
+}
+
+/** Records with the awkward values a page can carry (all of which fit the shape). */
+const AWKWARD = [
+  entry('e01', { description: 'quote " backslash \\ newline \n tab \t — ünïcödé 😀 \u0001' }),
+  entry('e02', { description: '', tagIds: null, customFieldValues: [] }),
+  entry('e03', { tagIds: [], hourlyRate: null, costRate: { amount: 0, currency: '' } }),
+  entry('e04', { tagIds: ['t1', 't1', null, 't3'] }),
+  entry('e05', { timeInterval: { start: '2026-11-02T08:00:00.5Z', end: null, duration: null } }),
+  entry('e06', { timeInterval: { start: '2026-11-02T08:00:00.250Z', end: '2026-11-02T08:00:01.749Z', duration: null } }),
+  entry('e07', { timeInterval: { start: '2026-11-02T10:00:00+05:30', end: '2026-11-02T10:00:00-01:00', duration: 'PT6H30M' } }),
+  entry('e08', { timeInterval: { start: '2026-11-02T08:00:00Z', end: '2026-11-02T07:59:59.500Z', duration: null } }),
+  entry('e09', { timeInterval: { duration: 'PT45S' }, billable: null, isLocked: null, type: null }),
+  entry('e10', { timeInterval: null, hourlyRate: { amount: -999999999999999, currency: 'EUR' } }),
+  entry('e11', {
+    customFieldValues: [
+      { customFieldId: 'cf1', timeEntryId: 'e11', name: 'n', type: 'NUMBER', value: 42 },
+      { customFieldId: 'cf2', timeEntryId: 'e11', name: 'b', type: 'CHECKBOX', value: true },
+      { customFieldId: 'cf3', timeEntryId: 'e11', name: 'l', type: 'DROPDOWN_MULTIPLE', value: ['a', 'b "c"'] },
+      { customFieldId: 'cf4', timeEntryId: 'e11', name: 'o', type: 'LINK', value: { href: 'x', n: [1, 2] } },
+      { customFieldId: 'cf5', timeEntryId: 'e11', name: null, type: null, value: null },
+      null,
+    ],
+  }),
+  entry('e12', { timeInterval: { start: '2024-02-29T23:59:59.999Z', end: '2024-03-01T00:00:00Z', duration: 'PT0S' } }),
+  { id: 'e13' },
+];
+
+function page(records: unknown[], spaced = false): Buffer {
+  return Buffer.from(spaced ? JSON.stringify(records, null, 2) : JSON.stringify(records));
+}
+
+async function open(): Promise<{ dest: DuckDBDestination; normalizer: Normalizer }> {
+  const normalizer = createNormalizer(STREAMS.filter((s) => s.name === TE));
+  const dest = createDuckDBDestination(':memory:', { now: () => new Date('2026-11-20T00:00:00Z') });
+  await dest.open();
+  await dest.ensureTables(normalizer.tables());
+  return { dest, normalizer };
+}
+
+async function writeRows(dest: DuckDBDestination, normalizer: Normalizer, records: unknown[]): Promise<void> {
+  const result = normalizer.normalize(TE, WS, records);
+  if (result.newColumns.length) await dest.ensureTables(normalizer.tablesFor(TE));
+  const tx = await dest.begin();
+  for (const [table, rows] of result.rows) await tx.write(table, rows);
+  await tx.commit();
+}
+
+async function tables(dest: DuckDBDestination, normalizer: Normalizer): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const t of normalizer.tablesFor(TE)) {
+    const rows: string[] = [];
+    for await (const r of dest.readTable(t.name)) rows.push(JSON.stringify(r satisfies Row));
+    out[t.name] = rows.sort();
+  }
+  return out;
+}
+
+test('every record of the awkward page fits the shape, and DuckDB makes the rows the normalizer makes', async () => {
+  const a = await open();
+  const b = await open();
+  try {
+    const body = page(AWKWARD, true);
+    const scan = scanJsonPage(body, shapeOf(b.normalizer.planFor(TE)));
+    assert.equal(scan?.fits, true);
+    assert.equal(scan?.count, AWKWARD.length);
+    await writeRows(a.dest, a.normalizer, AWKWARD);
+    const tx = await b.dest.begin();
+    await tx.writeJson!({ plan: b.normalizer.planFor(TE), workspaceId: WS, pages: [body] });
+    const counts = await tx.commit();
+    assert.equal(counts[TE].inserted, AWKWARD.length);
+    assert.equal(b.dest.stats().jsonPages, 1);
+    const expected = await tables(a.dest, a.normalizer);
+    assert.ok(expected.time_entries__tags.length >= 20 && expected.time_entries__custom_field_values.length >= 15);
+    assert.deepEqual(await tables(b.dest, b.normalizer), expected);
+  } finally {
+    await a.dest.close();
+    await b.dest.close();
+  }
+});
+
+test('raw pages upsert like rows: the last of a repeated key wins, stored rows are updated or left alone, lists are replaced', async () => {
+  const a = await open();
+  const b = await open();
+  try {
+    const first = [entry('k1'), entry('k2'), entry('k3', { tagIds: ['t9'] })];
+    const second = [entry('k1', { description: 'old' }), entry('k2'), entry('k1', { description: 'new', tagIds: ['t5'] }), entry('k4')];
+    await writeRows(a.dest, a.normalizer, first);
+    await writeRows(a.dest, a.normalizer, second);
+    const plan = b.normalizer.planFor(TE);
+    let tx = await b.dest.begin();
+    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(first)] });
+    await tx.commit();
+    tx = await b.dest.begin();
+    // The repeated key k1 spans two pages of one load.
+    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(second.slice(0, 2)), page(second.slice(2))] });
+    const counts = await tx.commit();
+    assert.deepEqual(counts[TE], { inserted: 1, updated: 1, unchanged: 1, deleted: 0 });
+    assert.deepEqual(await tables(b.dest, b.normalizer), await tables(a.dest, a.normalizer));
+    const after = await tables(b.dest, b.normalizer);
+    assert.match(after.time_entries.find((r) => r.includes('"k1"'))!, /"description":"new"/);
+    // k3 was not written again: its list stays; k2's list is the same.
+    assert.ok(after.time_entries__tags.some((r) => r.includes('"k3"') && r.includes('"t9"')));
+  } finally {
+    await a.dest.close();
+    await b.dest.close();
+  }
+});
+
+test('a field the plan learned from a parsed page is a column raw pages fill too', async () => {
+  const { dest, normalizer } = await open();
+  try {
+    const plan = normalizer.planFor(TE);
+    const withField = [entry('n1', { approvalStatus: 'PENDING', timeInterval: { start: '2026-11-02T08:00:00Z', end: null, duration: null, zone: 'UTC' } })];
+    assert.equal(scanJsonPage(page(withField), shapeOf(plan))?.fits, false, 'unknown fields do not fit');
+    await writeRows(dest, normalizer, withField);
+    const next = [entry('n2', { approvalStatus: 'APPROVED', timeInterval: { start: '2026-11-03T08:00:00Z', end: null, duration: null, zone: 'Europe/Paris' } })];
+    assert.equal(scanJsonPage(page(next), shapeOf(plan))?.fits, true, 'once learned, they fit');
+    const tx = await dest.begin();
+    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(next)] });
+    await tx.commit();
+    const rows: Row[] = [];
+    for await (const r of dest.readTable(TE)) rows.push(r);
+    assert.deepEqual(rows.map((r) => [r.id, r.approval_status, r.time_interval__zone]), [['n1', 'PENDING', 'UTC'], ['n2', 'APPROVED', 'Europe/Paris']]);
+  } finally {
+    await dest.close();
+  }
+});
+
+test('a record without its key is refused, and nothing of the page is loaded', async () => {
+  const { dest, normalizer } = await open();
+  try {
+    const tx = await dest.begin();
+    await assert.rejects(
+      tx.writeJson!({ plan: normalizer.planFor(TE), workspaceId: WS, pages: [page([entry('ok'), entry('x', { id: null })])] }),
+      (err: Error & { code?: string }) => err.code === 'DESTINATION_NULL_KEY',
+    );
+    await tx.rollback();
+    const rows: Row[] = [];
+    for await (const r of dest.readTable(TE)) rows.push(r);
+    assert.equal(rows.length, 0);
+  } finally {
+    await dest.close();
+  }
+});
