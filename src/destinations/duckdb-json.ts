@@ -23,20 +23,14 @@ export interface JsonTableSql {
   table: string;
   /** Target columns, in the order of `exprs`. */
   columns: string[];
-  /** `INSERT INTO <staging> (<columns>) ` + this, with `{ws}` replaced by the workspace id literal. */
+  /** `INSERT INTO <staging> (<columns>) ` + this, through `selectFor`. */
   select: string;
 }
 
 export interface JsonSql {
-  /** The `columns` argument of read_json. */
-  readColumns: string;
-  /** The stream's primary key as expressions over the page table (alias `r`). */
-  keyExprs: string[];
   tables: JsonTableSql[];
 }
 
-/** The page table the SELECTs read (one per transaction at a time). */
-export const PAGE_TABLE = '_cs_pages';
 /** Stands for the workspace id literal in `select` (NUL: never part of a quoted name). */
 export const WS = '\u0000ws\u0000';
 
@@ -117,23 +111,38 @@ function durationSeconds(d: string): string {
   return `CASE WHEN ${d} IS NOT NULL THEN ${part('H', 3600)} + ${part('M', 60)} + ${part('S', 1)} END`;
 }
 
-/** Compiles a stream's plan (every column type must have a raw form: see `rawColumnType`). */
+/** Stands for the list of page files in `select`. */
+export const FILES = '\u0000files\u0000';
+
+function readJson(columns: Iterable<string>): string {
+  return `read_json(${FILES}, format = 'array', records = true, columns = {${[...columns].join(', ')}}) AS r`;
+}
+
+/**
+ * Compiles a stream's plan (every column type must have a raw form: see `rawColumnType`). Each
+ * table reads the page files itself, with only the fields it takes: one pass over the files per
+ * table cost less than materializing the pages once (9.8 against 11.2 s at 1M entries), and a
+ * table made and dropped per load inside the transaction kept its memory until the commit.
+ */
 export function compileJsonSql(plan: StreamPlan): JsonSql {
   const root = plan.table;
-  const cols: string[] = [];
+  const reads = new Map<string, string>();
   for (const [key, f] of root.root.fields) {
     const t = fieldType(root, f);
-    if (t !== null) cols.push(`${quoteLiteral(key)}: ${quoteLiteral(t)}`);
+    if (t !== null) reads.set(key, `${quoteLiteral(key)}: ${quoteLiteral(t)}`);
   }
-  const readColumns = `{${cols.join(', ')}}`;
+  const own = [...root.root.fields].filter(([key, f]) => f.kind !== 'child' && reads.has(key)).map(([key]) => key);
   const main = new Map<string, string>([['workspace_id', WS]]);
   levelExprs(root.root, 'r', main);
-  const tables: JsonTableSql[] = [tableSql(root.schema.name, main, `FROM ${PAGE_TABLE} AS r`)];
+  // The root fields holding the key (all of the record's own fields when a key column is not one).
+  const keyFields = root.schema.primaryKey.map((c) => [...root.root.fields].find(([, f]) => f.kind === 'value' && f.column === c)?.[0]);
+  const keyReads = keyFields.every((k) => k !== undefined && reads.has(k)) ? (keyFields as string[]) : own;
+  const tables: JsonTableSql[] = [tableSql(root.schema.name, main, `FROM ${readJson(own.map((k) => reads.get(k)!))}`)];
   for (const [key, f] of root.root.fields) {
-    if (f.kind !== 'child') continue;
-    tables.push(childSql(f.child, key, main));
+    if (f.kind !== 'child' || !reads.has(key)) continue;
+    tables.push(childSql(f.child, key, main, readJson([...new Set([...keyReads, key])].map((k) => reads.get(k)!))));
   }
-  return { readColumns, keyExprs: root.schema.primaryKey.map((k) => main.get(k) ?? 'NULL'), tables };
+  return { tables };
 }
 
 function tableSql(table: string, exprs: Map<string, string>, from: string): JsonTableSql {
@@ -141,9 +150,9 @@ function tableSql(table: string, exprs: Map<string, string>, from: string): Json
   return { table, columns, select: `SELECT ${[...exprs.values()].join(', ')} ${from}` };
 }
 
-function childSql(child: ChildPlan, field: string, parent: Map<string, string>): JsonTableSql {
-  const keys = child.parentColumns.map((p, i) => `${parent.get(p.from)!} AS _k${i}`);
-  const inner = `(SELECT ${keys.join(', ')}, unnest(r.${quoteIdent(field)}) AS _v FROM ${PAGE_TABLE} AS r) AS u`;
+function childSql(child: ChildPlan, field: string, parent: Map<string, string>, read: string): JsonTableSql {
+  const keys = child.parentColumns.map((p, i) => `${parent.get(p.from) ?? 'NULL'} AS _k${i}`);
+  const inner = `(SELECT ${keys.join(', ')}, unnest(r.${quoteIdent(field)}) AS _v FROM ${read}) AS u`;
   const exprs = new Map<string, string>([['workspace_id', WS]]);
   child.parentColumns.forEach((p, i) => exprs.set(p.to, `u._k${i}`));
   const valueColumn = child.def.valueColumn;
@@ -155,6 +164,11 @@ function childSql(child: ChildPlan, field: string, parent: Map<string, string>):
   }
   levelExprs(child.table.root, 'u._v', exprs);
   return tableSql(child.table.schema.name, exprs, `FROM ${inner} WHERE u._v IS NOT NULL`);
+}
+
+/** A table's SELECT for a workspace and page files. */
+export function selectFor(t: JsonTableSql, workspaceId: string, files: readonly string[]): string {
+  return t.select.replaceAll(WS, quoteLiteral(workspaceId)).replaceAll(FILES, `[${files.map(quoteLiteral).join(', ')}]`);
 }
 
 /**
@@ -180,10 +194,4 @@ export class PageFiles {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
-}
-
-/** The statement materializing pages' files as the page table. */
-export function readPagesSql(sql: JsonSql, files: readonly string[]): string {
-  return `CREATE OR REPLACE TEMP TABLE ${PAGE_TABLE} AS SELECT * FROM read_json([${files.map(quoteLiteral).join(', ')}], ` +
-    `format = 'array', records = true, columns = ${sql.readColumns})`;
 }

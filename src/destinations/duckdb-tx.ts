@@ -5,8 +5,8 @@ import type { JsonPages, Scope, StateRecord, Transaction, WriteCounts } from './
 import { LARGE_MERGE_STORED_ROWS, LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
-import { jsonSqlFor, PAGE_TABLE, readPagesSql, WS } from './duckdb-json.ts';
-import { joinOn, quoteIdent, quoteLiteral } from './sql-names.ts';
+import { jsonSqlFor, selectFor } from './duckdb-json.ts';
+import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
 export interface CommitHooks {
@@ -94,25 +94,24 @@ export class DuckDBTransaction implements Transaction {
       const sql = jsonSqlFor(job.plan);
       const files = await this.core.pageFiles.write(job.pages);
       try {
-        await this.core.run(readPagesSql(sql, files));
+        for (const t of sql.tables) {
+          const schema = this.core.schemaOf(t.table);
+          this.count(t.table);
+          const staged = await this.stagingFor(schema);
+          const before = staged.rows;
+          const n = await this.core.run(`INSERT INTO ${staged.name} (${t.columns.map(quoteIdent).join(', ')}) ${selectFor(t, job.workspaceId, files)}`);
+          staged.rows += n;
+          this.core.stats.stagedRows += n;
+          if (t !== sql.tables[0]) continue;
+          // The rows just staged (rowids follow the staging order) must all have their key.
+          const [{ nulls }] = await this.core.rows(`SELECT count(*) AS nulls FROM ${staged.name} WHERE rowid >= ${before} AND (${schema.primaryKey.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')})`);
+          if (Number(nulls) > 0) {
+            throw new SyncError('DESTINATION_NULL_KEY', `${nulls} record(s) of "${schema.name}" have no value for the primary key (${schema.primaryKey.join(', ')})`, { kind: 'destination' });
+          }
+        }
       } finally {
         this.core.pageFiles.remove(files);
       }
-      const main = this.core.schemaOf(sql.tables[0].table);
-      const [{ nulls }] = await this.core.rows(`SELECT count(*) AS nulls FROM ${PAGE_TABLE} AS r WHERE ${sql.keyExprs.map((e) => `${e} IS NULL`).join(' OR ')}`);
-      if (Number(nulls) > 0) {
-        throw new SyncError('DESTINATION_NULL_KEY', `${nulls} record(s) of "${main.name}" have no value for the primary key (${main.primaryKey.join(', ')})`, { kind: 'destination' });
-      }
-      const ws = quoteLiteral(job.workspaceId);
-      for (const t of sql.tables) {
-        const schema = this.core.schemaOf(t.table);
-        this.count(t.table);
-        const staged = await this.stagingFor(schema);
-        const n = await this.core.run(`INSERT INTO ${staged.name} (${t.columns.map(quoteIdent).join(', ')}) ${t.select.replaceAll(WS, ws)}`);
-        staged.rows += n;
-        this.core.stats.stagedRows += n;
-      }
-      await this.core.run(`DROP TABLE ${PAGE_TABLE}`);
       await this.liftForSize();
       this.core.stats.jsonPages += job.pages.length;
       this.core.stats.stageMs += performance.now() - t0;
