@@ -99,6 +99,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     }
 
     const state = await destination.readState();
+    const extractRaw = destination.capabilities?.jsonPages && opts.rawPages !== false ? rawPageDecoder(normalizer) : undefined;
     for (const ws of visible.filter((w) => wanted.includes(w.id))) {
       log('info', `workspace ${String(ws.name ?? '')} (${ws.id})`);
       const wsRequestsAtStart = client.requestCount;
@@ -129,7 +130,9 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
             }
           }
         }
-        log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}`);
+        const raw = !!extractRaw && plan.source === 'users' && plan.windowStart === null;
+        log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}` +
+          (raw ? '; pages that fit the schema are loaded by the destination as raw JSON' : ''));
       }
       const attempt: AttemptInfo | undefined = plan && {
         attempt: plan.attempt, seq: plan.seq, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
@@ -148,7 +151,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         // A partition refused for good (e.g. another user's entries with a member's key) is
         // skipped: the run goes on and ends "incomplete" (exit status 3) instead of failing.
         partitionErrors: 'skip' as const,
-        rawPages: destination.capabilities?.jsonPages && opts.rawPages !== false ? rawPageDecoder(normalizer) : undefined,
+        rawPages: extractRaw,
       };
       let users: number | null = null;
       // Users stream ids (when the users stream is selected: records are only seen then).

@@ -107,6 +107,8 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
       timeEntriesSource: job.timeEntriesSource,
       plan: job.origins.plan === 'default' ? undefined : job.plan,
       customStreams: customStreamDefs(job.customStreams, { now }),
+      // Raw time-entry pages loaded by DuckDB; CLOCKIFY_RAW_PAGES=0 parses every page in JavaScript.
+      rawPages: process.env.CLOCKIFY_RAW_PAGES !== '0',
       now: now ? () => now : undefined,
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
