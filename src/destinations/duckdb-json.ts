@@ -152,15 +152,15 @@ function tableSql(table: string, exprs: Map<string, string>, from: string): Json
 
 function childSql(child: ChildPlan, field: string, parent: Map<string, string>, read: string): JsonTableSql {
   const keys = child.parentColumns.map((p, i) => `${parent.get(p.from) ?? 'NULL'} AS _k${i}`);
-  const inner = `(SELECT ${keys.join(', ')}, unnest(r.${quoteIdent(field)}) AS _v FROM ${read}) AS u`;
+  // A list of values: each distinct value once, nulls left out (list_distinct does both), as the normalizer emits them.
+  const list = child.def.valueColumn ? `list_distinct(r.${quoteIdent(field)})` : `r.${quoteIdent(field)}`;
+  const inner = `(SELECT ${keys.join(', ')}, unnest(${list}) AS _v FROM ${read}) AS u`;
   const exprs = new Map<string, string>([['workspace_id', WS]]);
   child.parentColumns.forEach((p, i) => exprs.set(p.to, `u._k${i}`));
   const valueColumn = child.def.valueColumn;
   if (valueColumn) {
     exprs.set(valueColumn, 'u._v');
-    // One row per distinct value of a parent's list, as the normalizer emits them.
-    const t = tableSql(child.table.schema.name, exprs, `FROM ${inner} WHERE u._v IS NOT NULL`);
-    return { ...t, select: t.select.replace(/^SELECT /, 'SELECT DISTINCT ') };
+    return tableSql(child.table.schema.name, exprs, `FROM ${inner}`);
   }
   levelExprs(child.table.root, 'u._v', exprs);
   return tableSql(child.table.schema.name, exprs, `FROM ${inner} WHERE u._v IS NOT NULL`);
