@@ -1,10 +1,10 @@
 /**
  * Raw JSON pages flattened by DuckDB: a stream's plan (normalize-plan.ts) compiled into one
- * `read_json` column list and one INSERT … SELECT per table, giving exactly the rows the
- * normalizer makes for a page that fits the plan's shape (json-shape.ts checked it byte by byte:
- * no unknown key, every value of its column's JSON type, instants and durations in the forms
- * converted here). No JavaScript object is made per record: the pages go to files, DuckDB reads
- * them in parallel.
+ * SELECT per table (the stream's and each child table's) reading the page files with
+ * `read_json`, giving exactly the rows the normalizer makes for a page that fits the plan's
+ * shape (json-shape.ts checked it byte by byte: no unknown key, every value of its column's JSON
+ * type, instants and durations in the forms converted here). No JavaScript object is made per
+ * record: the pages go to files, and DuckDB reads them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -119,7 +119,8 @@ function readJson(columns: Iterable<string>): string {
 }
 
 /**
- * Compiles a stream's plan (every column type must have a raw form: see `rawColumnType`). Each
+ * Compiles a stream's plan (its shape, json-shape.ts, exists only when every column type has a
+ * raw form). Each
  * table reads the page files itself, with only the fields it takes: one pass over the files per
  * table cost less than materializing the pages once (9.8 against 11.2 s at 1M entries), and a
  * table made and dropped per load inside the transaction kept its memory until the commit.
@@ -152,12 +153,12 @@ function tableSql(table: string, exprs: Map<string, string>, from: string): Json
 
 function childSql(child: ChildPlan, field: string, parent: Map<string, string>, read: string): JsonTableSql {
   const keys = child.parentColumns.map((p, i) => `${parent.get(p.from) ?? 'NULL'} AS _k${i}`);
+  const valueColumn = child.def.valueColumn;
   // A list of values: each distinct value once, nulls left out (list_distinct does both), as the normalizer emits them.
-  const list = child.def.valueColumn ? `list_distinct(r.${quoteIdent(field)})` : `r.${quoteIdent(field)}`;
+  const list = valueColumn ? `list_distinct(r.${quoteIdent(field)})` : `r.${quoteIdent(field)}`;
   const inner = `(SELECT ${keys.join(', ')}, unnest(${list}) AS _v FROM ${read}) AS u`;
   const exprs = new Map<string, string>([['workspace_id', WS]]);
   child.parentColumns.forEach((p, i) => exprs.set(p.to, `u._k${i}`));
-  const valueColumn = child.def.valueColumn;
   if (valueColumn) {
     exprs.set(valueColumn, 'u._v');
     return tableSql(child.table.schema.name, exprs, `FROM ${inner}`);

@@ -51,12 +51,8 @@ export interface JsonShape {
   version: number;
 }
 
+/** Column types the raw path carries (a plan with decimal or date columns has no shape: its pages are parsed). */
 const SCALARS: Partial<Record<ColumnType, number>> = { text: TEXT, bigint: BIGINT, double: DOUBLE, boolean: BOOL, timestamptz: TS, json: JSON_ };
-
-/** Column types the raw path carries (decimal and date pages go through the normalizer). */
-export function rawColumnType(type: ColumnType): boolean {
-  return SCALARS[type] !== undefined;
-}
 
 /** A key's lookup code: its length and first two and last bytes (the bytes are compared on a hit). */
 function keyCode(b: Uint8Array, start: number, end: number): number {
