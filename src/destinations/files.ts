@@ -175,7 +175,10 @@ export function createFileDestination(format: FileFormat, dir: string, options: 
       }
       // The working copy spills to a private temporary directory beyond `memory_limit`.
       spillDir = await mkdtemp(join(tmpdir(), 'clockify-sync-work-'));
-      core = await DuckDBCore.open(':memory:', 'main', { threads: '2', memory_limit: options.memoryLimit ?? '512MB', temp_directory: spillDir });
+      // Freed memory is handed back at 8 MB in bulk too: without it, 1M rows to Parquet peaked at 1.4 GB against 1.0 GB.
+      core = await DuckDBCore.open(':memory:', 'main', {
+        threads: '2', memory_limit: options.memoryLimit ?? '512MB', temp_directory: spillDir, allocator_bulk_deallocation_flush_threshold: '8MB',
+      });
       const c = core;
       c.declarePrimaryKeys = false;
       c.reapply = async (t) => {
