@@ -93,3 +93,20 @@ test('a plan with a column type the raw path does not carry has no shape', () =>
   const dated = planStream({ ...def, schema: { type: 'object', properties: { id: { type: 'string' }, day: { type: 'string', format: 'date' } } } } as typeof def);
   assert.equal(shapeOf(dated), null);
 });
+
+test('strings DuckDB would refuse do not fit: a lone surrogate escape anywhere; a page of invalid UTF-8 is parsed instead', async () => {
+  assert.equal(scan('[{"description":"pair \\ud83d\\ude00 ok"}]')?.fits, true);
+  for (const bad of ['[{"description":"a\\ud800b"}]', '[{"description":"\\udc00"}]', '[{"description":"\\ud83d\\u0041"}]',
+    '[{"customFieldValues":[{"value":{"k":"\\ud800"}}]}]', '[{"customFieldValues":[{"value":{"\\udfff":1}}]}]', '[{"workspaceId":"\\ud800"}]']) {
+    assert.equal(scan(bad)?.fits, false, bad);
+  }
+  const { rawPageDecoder } = await import('../src/pipeline/raw-pages.ts');
+  const { createNormalizer } = await import('../src/normalize/normalizer.ts');
+  const def = STREAMS.find((s) => s.name === 'time_entries')!;
+  const decode = rawPageDecoder(createNormalizer([def]))(def)!;
+  const good = Buffer.from('[{"id":"a","description":"é"}]');
+  assert.equal((decode(good) as { raw?: boolean }).raw, true);
+  const invalid = Buffer.concat([Buffer.from('[{"id":"a","description":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]')]);
+  assert.deepEqual(decode(invalid), [{ id: 'a', description: '\ufffd(' }], 'parsed, as TextDecoder reads it');
+  assert.throws(() => decode(Buffer.from('[{"id":"a"')), /not a complete JSON array/);
+});

@@ -204,6 +204,7 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
         backslash = nextBackslash(b, i);
       }
       expectKey = false;
+      if (esc && loneSurrogate(b, start, i)) fits = false;
       if (fits) {
         const level = levels[depth];
         if (level === undefined) field = inner[depth]!;
@@ -262,6 +263,8 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
         i = stringEnd(b, start);
         if (i < 0) return null;
         backslash = nextBackslash(b, i);
+        // DuckDB refuses a page holding one (JSON.parse makes it U+FFFD).
+        if (loneSurrogate(b, start, i)) fits = false;
       }
       if (fits) {
         if (t === TS) {
@@ -315,6 +318,36 @@ function stringEnd(b: Uint8Array, start: number): number {
     if (d === 0x5c) i++;
   }
   return -1;
+}
+
+function hex4(b: Uint8Array, at: number): number {
+  let v = 0;
+  for (let k = at; k < at + 4; k++) {
+    const c = b[k];
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** A `\uD800`–`\uDFFF` escape in b[start, end) that is not half of a pair. */
+function loneSurrogate(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (b[i] !== 0x5c) continue;
+    if (b[i + 1] !== 0x75) {
+      i++;
+      continue;
+    }
+    const u = hex4(b, i + 2);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const low = b[i + 6] === 0x5c && b[i + 7] === 0x75 ? hex4(b, i + 8) : -1;
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return true;
+      i += 11;
+    } else if (u >= 0xdc00 && u <= 0xdfff) return true;
+    else i += 5;
+  }
+  return false;
 }
 
 function nextBackslash(b: Uint8Array, from: number): number {

@@ -5,6 +5,7 @@
  * flattens it (duckdb-json.ts). A page that does not fit (a field the plan does not know, a value
  * of another type) is parsed and normalized as usual, and the plan learns from it.
  */
+import { isUtf8 } from 'node:buffer';
 import type { RawPage } from '../clockify/paginate.ts';
 import { scanJsonPage, shapeOf, versionOf, type JsonPageScan, type JsonShape } from '../normalize/json-shape.ts';
 import type { Normalizer } from '../normalize/normalizer.ts';
@@ -23,7 +24,8 @@ export function rawPageDecoder(normalizer: Normalizer): (def: StreamDef) => ((bo
       if (shape && shape.version !== versionOf(plan)) shape = shapeOf(plan);
       const scan = scanJsonPage(body, shape);
       if (!scan) throw new Error('the body is not a complete JSON array');
-      if (scan.fits && scan.count > 0) return { raw: true, body, ...scan } satisfies ScannedPage;
+      // Invalid UTF-8 (which DuckDB refuses) is parsed, as TextDecoder does, with U+FFFD.
+      if (scan.fits && scan.count > 0 && isUtf8(body)) return { raw: true, body, ...scan } satisfies ScannedPage;
       return JSON.parse(body.toString('utf8'));
     };
   };
