@@ -63,6 +63,9 @@ test('does not fit: an unknown or escaped key at any level, or a value of anothe
   assert.equal(scan('[1]')?.fits, false, 'a record that is not an object');
   assert.equal(scan('[null]')?.fits, false, 'a null record');
   assert.equal(scanJsonPage(Buffer.from('[{"id":"a"}]'), null)?.fits, false, 'no shape: never fits');
+  const deep = `[{"customFieldValues":[{"value":${'['.repeat(300)}${']'.repeat(300)}}]}]`;
+  assert.deepEqual(JSON.parse(deep).length, 1);
+  assert.equal(scan(deep)?.fits, false, 'nested deeper than tracked: left to JSON.parse, not refused');
 });
 
 test('instants: ISO 8601 with Z or an offset and at most milliseconds; anything else does not fit', () => {
@@ -86,6 +89,14 @@ test('durations: PT with hours, minutes and seconds in that order, whole numbers
     assert.equal(ok(bad), false, bad);
     assert.equal(fits({ timeInterval: { duration: bad } }), false, bad);
   }
+});
+
+test('numbers of a double column fit without an exponent (1e400 would be infinite, which the normalizer refuses)', () => {
+  const def = { ...STREAMS.find((s) => s.name === 'time_entries')!, name: 'nums' };
+  const nums = shapeOf(planStream({ ...def, schema: { type: 'object', properties: { id: { type: 'string' }, x: { type: 'number' } } } } as typeof def));
+  const fitsNum = (x: string) => scanJsonPage(Buffer.from(`[{"id":"a","x":${x}}]`), nums)?.fits;
+  for (const ok of ['1.5', '-0.25', '12345678901234567890', '0']) assert.equal(fitsNum(ok), true, ok);
+  for (const bad of ['1e400', '1E5', '2.5e-3']) assert.equal(fitsNum(bad), false, bad);
 });
 
 test('a plan with a column type the raw path does not carry has no shape', () => {

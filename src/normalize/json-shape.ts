@@ -142,7 +142,8 @@ const MAX_DEPTH = 256;
 /**
  * Scans a page (a JSON array of records). Returns null when the bytes are not one complete JSON
  * array (cut, unbalanced, an unclosed string, a bad literal); `fits` says whether the page has the
- * shape (always false without one).
+ * shape (always false without one, and for a page nested deeper than MAX_DEPTH, whose count is
+ * then -1: it is left to JSON.parse).
  */
 export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageScan | null {
   const n = b.length;
@@ -226,7 +227,8 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     } else if (childList[depth] === 1 && c !== 0x6e) childRows++;
     const t = field.t;
     if (c === 0x7b || c === 0x5b) {
-      if (++depth >= MAX_DEPTH) return null;
+      // Deeper than tracked: left to JSON.parse (it validates and counts).
+      if (++depth >= MAX_DEPTH) return { count: -1, childRows: 0, fits: false, minCursor: Infinity, fingerprint: '' };
       kinds[depth] = c === 0x7b ? 1 : 2;
       childList[depth] = 0;
       if (!fits) {
@@ -288,16 +290,18 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       const start = i;
       let plain = true;
+      let exponent = false;
       for (; i + 1 < n; i++) {
         const d = b[i + 1];
         if (d >= 0x30 && d <= 0x39) continue;
-        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
+        if (d === 0x2e || d === 0x2b || d === 0x2d) plain = false;
+        else if (d === 0x65 || d === 0x45) plain = !(exponent = true);
         else break;
       }
       if (fits) {
         const digits = i + 1 - start - (c === 0x2d ? 1 : 0);
-        if (t === DOUBLE || t === SKIP) {
-          // as is
+        if (t === SKIP || (t === DOUBLE && !exponent)) {
+          // as is (an exponent could overflow where the normalizer refuses a non-finite number)
         } else if ((t === BIGINT || t === JSON_) && plain && digits <= 15) {
           // an exact integer
         } else fits = false;
