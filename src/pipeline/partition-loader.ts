@@ -30,7 +30,7 @@ export interface LoaderOptions {
 
 /**
  * Bytes of raw pages buffered before they are handed to the transaction (each hand-over is one
- * read_json; they wait as Buffers, outside the V8 heap). Measured on 642 MB of time-entry pages
+ * load: a read_json per table; they wait as Buffers, outside the V8 heap). Measured on 642 MB of time-entry pages
  * loaded 3, 6 or 12 pages (of up to 3.5 MB) at a time: 17.3, 15.4 and 16.1 s.
  */
 const JSON_BATCH_BYTES = 20 * 1024 * 1024;
