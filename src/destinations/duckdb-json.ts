@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ColumnType } from '../normalize/table-schema.ts';
-import type { ChildPlan, FieldPlan, LevelPlan, StreamPlan, TablePlan } from '../normalize/normalize-plan.ts';
+import { planColumnType, type ChildPlan, type FieldPlan, type LevelPlan, type StreamPlan, type TablePlan } from '../normalize/normalize-plan.ts';
 import { versionOf } from '../normalize/json-shape.ts';
 import { quoteIdent, quoteLiteral } from './sql-names.ts';
 
@@ -45,9 +45,9 @@ export function jsonSqlFor(plan: StreamPlan): JsonSql {
 }
 
 function typeOf(table: TablePlan, column: string): ColumnType {
-  const c = table.schema.columns.find((x) => x.name === column);
-  if (!c) throw new Error(`column ${column} is not in ${table.schema.name}`);
-  return c.type;
+  const type = planColumnType(table, column);
+  if (!type) throw new Error(`column ${column} is not in ${table.schema.name}`);
+  return type;
 }
 
 /** DuckDB type of a plan level read as a struct (null: nothing to read in it). */

@@ -15,7 +15,7 @@
  * closed), so a cut body is retried like one JSON.parse refuses, and it counts the records.
  */
 import type { ColumnType } from './table-schema.ts';
-import type { FieldPlan, LevelPlan, StreamPlan, TablePlan } from './normalize-plan.ts';
+import { planColumnType, type FieldPlan, type LevelPlan, type StreamPlan, type TablePlan } from './normalize-plan.ts';
 
 const TEXT = 1;
 const BIGINT = 2;
@@ -95,9 +95,9 @@ function levelShape(table: TablePlan, level: LevelPlan, cursor: string[] | undef
 }
 
 function columnType(table: TablePlan, column: string): ColumnType {
-  const c = table.schema.columns.find((x) => x.name === column);
-  if (!c) throw new Unsupported();
-  return c.type;
+  const type = planColumnType(table, column);
+  if (!type) throw new Unsupported();
+  return type;
 }
 
 function fieldShape(table: TablePlan, f: FieldPlan, cursor: string[] | undefined): ShapeField {
@@ -172,8 +172,7 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
   let minCursor = Infinity;
   let first = -1;
   let last = -1;
-  /** The next backslash at or after the scan position (strings ending before it have no escape). */
-  let backslash = nextBackslash(b, i);
+  const str: StringScan = { backslash: nextBackslash(b, i), escaped: false, loneSurrogate: false };
   for (i++; i < n; i++) {
     const c = b[i];
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a) continue;
@@ -195,22 +194,15 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     if (expectKey) {
       if (c !== 0x22) return null;
       const start = i + 1;
-      let esc = false;
-      i = b.indexOf(0x22, start);
+      i = closeString(b, start, str);
       if (i < 0) return null;
-      if (i > backslash) {
-        esc = true;
-        i = stringEnd(b, start);
-        if (i < 0) return null;
-        backslash = nextBackslash(b, i);
-      }
       expectKey = false;
-      if (esc && loneSurrogate(b, start, i)) fits = false;
+      if (str.loneSurrogate) fits = false;
       if (fits) {
         const level = levels[depth];
         if (level === undefined) field = inner[depth]!;
         else {
-          const hit = esc ? undefined : find(level.get(keyCode(b, start, i)), b, start, i);
+          const hit = str.escaped ? undefined : find(level.get(keyCode(b, start, i)), b, start, i);
           if (hit === undefined) {
             fits = false;
             field = unchecked;
@@ -257,17 +249,11 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     }
     if (c === 0x22) {
       const start = i + 1;
-      let esc = false;
-      i = b.indexOf(0x22, start);
+      i = closeString(b, start, str);
       if (i < 0) return null;
-      if (i > backslash) {
-        esc = true;
-        i = stringEnd(b, start);
-        if (i < 0) return null;
-        backslash = nextBackslash(b, i);
-        // DuckDB refuses a page holding one (JSON.parse makes it U+FFFD).
-        if (loneSurrogate(b, start, i)) fits = false;
-      }
+      // DuckDB refuses a page holding one (JSON.parse makes it U+FFFD).
+      if (str.loneSurrogate) fits = false;
+      const esc = str.escaped;
       if (fits) {
         if (t === TS) {
           const ms = esc ? NaN : instantMs(b, start, i);
@@ -312,6 +298,29 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
     return null;
   }
   return null;
+}
+
+/** The scan's place among backslashes, and what the last string it closed held. */
+interface StringScan {
+  /** The next backslash at or after the scan position (a string ending before it has no escape). */
+  backslash: number;
+  escaped: boolean;
+  /** A `\uD800`–`\uDFFF` escape that is not half of a pair. */
+  loneSurrogate: boolean;
+}
+
+/** The closing quote of the string (key or value) whose content starts at `start`, or -1; fills `s`. */
+function closeString(b: Uint8Array, start: number, s: StringScan): number {
+  s.escaped = false;
+  s.loneSurrogate = false;
+  let end = b.indexOf(0x22, start);
+  if (end < 0 || end < s.backslash) return end;
+  s.escaped = true;
+  end = stringEnd(b, start);
+  if (end < 0) return -1;
+  s.backslash = nextBackslash(b, end);
+  s.loneSurrogate = loneSurrogate(b, start, end);
+  return end;
 }
 
 /** Position of the closing quote of a string with escapes starting at `start`, or -1. */

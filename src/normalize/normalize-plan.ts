@@ -51,6 +51,11 @@ export interface StreamPlan {
   parentColumns: Array<{ from: string; to: string }>;
 }
 
+/** The type of one of a table plan's columns (undefined: not a column of it). */
+export function planColumnType(table: TablePlan, column: string): ColumnType | undefined {
+  return table.schema.columns.find((c) => c.name === column)?.type;
+}
+
 function addColumn(table: TablePlan, name: string, type: ColumnType, reportNew: boolean): string {
   let column = name;
   for (let n = 2; table.columns.has(column); n++) column = `${name}_${n}`;
