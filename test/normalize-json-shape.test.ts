@@ -112,12 +112,23 @@ test('strings DuckDB would refuse do not fit: a lone surrogate escape anywhere; 
     assert.equal(scan(bad)?.fits, false, bad);
   }
   const { rawPageDecoder } = await import('../src/pipeline/raw-pages.ts');
+  const { inThreadFlattener, workerFlattener } = await import('../src/pipeline/page-flattener.ts');
   const { createNormalizer } = await import('../src/normalize/normalizer.ts');
   const def = STREAMS.find((s) => s.name === 'time_entries')!;
-  const decode = rawPageDecoder(createNormalizer([def]))(def)!;
-  const good = Buffer.from('[{"id":"a","description":"é"}]');
-  assert.equal((decode(good) as { raw?: boolean }).raw, true);
-  const invalid = Buffer.concat([Buffer.from('[{"id":"a","description":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]')]);
-  assert.deepEqual(decode(invalid), [{ id: 'a', description: '\ufffd(' }], 'parsed, as TextDecoder reads it');
-  assert.throws(() => decode(Buffer.from('[{"id":"a"')), /not a complete JSON array/);
+  // The same answers in this thread and in the worker thread the sync uses.
+  for (const flattener of [inThreadFlattener(), workerFlattener()]) {
+    try {
+      const decode = rawPageDecoder(createNormalizer([def]), flattener)(def)!;
+      const good = await decode(Buffer.from('[{"id":"a","description":"é"}]')) as { raw?: boolean; count?: number; flat?: { tables: Uint8Array[] } };
+      assert.equal(good.raw, true);
+      assert.equal(good.count, 1);
+      assert.equal(Buffer.from(good.flat!.tables[0]).toString(), '"a","é",,,,,,,,,,,,,,,,\n');
+      const invalid = Buffer.concat([Buffer.from('[{"id":"a","description":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]')]);
+      assert.deepEqual(await decode(invalid), [{ id: 'a', description: '\ufffd(' }], 'parsed, as TextDecoder reads it');
+      await assert.rejects(async () => decode(Buffer.from('[{"id":"a"')), /not a complete JSON array/);
+      assert.deepEqual(await decode(Buffer.from('[{"id":"b","extra":1}]')), [{ id: 'b', extra: 1 }], 'a page that does not fit is parsed');
+    } finally {
+      await flattener.close();
+    }
+  }
 });

@@ -55,7 +55,7 @@ describe('full sync of the simulator into DuckDB', () => {
     const result = await runSync({ client, destination: dest, log: () => {} });
     assert.equal(result.error, undefined, String(result.error?.message));
     assert.equal(result.status, 'succeeded');
-    rawPages = dest.stats().jsonPages;
+    rawPages = dest.stats().flatPages;
     firstRequests = result.requests;
     for (const t of ['workspaces', 'users', 'users__memberships', 'projects', 'projects__memberships', 'clients', 'tags', 'tasks', 'tasks__assignees', 'user_groups', 'user_groups__users', 'time_entries', 'time_entries__tags', 'time_entries__custom_field_values', 'custom_fields', 'holidays']) {
       tables.set(t, await readAll(dest, t));
@@ -192,7 +192,7 @@ describe('full sync of the simulator into DuckDB', () => {
       const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0 });
       const result = await runSync({ client, destination: parsed, log: () => {}, rawPages: false });
       assert.equal(result.error, undefined, String(result.error?.message));
-      assert.equal(parsed.stats().jsonPages, 0);
+      assert.equal(parsed.stats().flatPages, 0);
       for (const [name, rows] of tables) {
         assert.deepEqual(comparable(await readAll(parsed, name)), comparable(rows), `table ${name}`);
       }

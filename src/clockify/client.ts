@@ -67,8 +67,8 @@ export interface ApiRequest {
   body?: unknown;
   signal?: AbortSignal;
   /**
-   * Reads a successful response's body (bytes) instead of JSON.parse; throwing makes it an
-   * invalid body (retried like one JSON.parse refuses).
+   * Reads a successful response's body (bytes) instead of JSON.parse (it may resolve later);
+   * throwing or rejecting makes it an invalid body (retried like one JSON.parse refuses).
    */
   decode?: (body: Buffer) => unknown;
 }
@@ -182,7 +182,7 @@ export function createClockifyClient(options: ClientOptions): ClockifyClient {
     }
     if ((bytes ? bytes.length === 0 : text === '') || res.status === 204) return { ok: true, status: res.status, headers: res.headers, data: null };
     try {
-      return { ok: true, status: res.status, headers: res.headers, data: bytes && decode ? decode(bytes) : JSON.parse(text) };
+      return { ok: true, status: res.status, headers: res.headers, data: bytes && decode ? await decode(bytes) : JSON.parse(text) };
     } catch {
       return { ok: false, outcome: { type: 'invalid-body' } };
     }

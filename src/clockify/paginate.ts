@@ -26,12 +26,11 @@ export interface PageRequest extends ApiRequest {
 }
 
 /**
- * A page kept as its bytes: what a request's `decode` returns for a page it leaves to be parsed
- * elsewhere (json-shape.ts, duckdb-json.ts), with its record count and the loop guard's fingerprint.
+ * A page not parsed into records: what a request's `decode` returns for a page it handles
+ * itself (raw-pages.ts flattens it), with its record count and the loop guard's fingerprint.
  */
 export interface RawPage {
   readonly raw: true;
-  readonly body: Uint8Array;
   readonly count: number;
   readonly fingerprint: string;
 }

@@ -60,7 +60,7 @@ export const ENV_VARS: Record<string, string> = {
   CLOCKIFY_LOG_LEVEL: 'debug, info, warn or error',
   CLOCKIFY_LOG_FORMAT: 'text or json',
   CLOCKIFY_DUCKDB_MEMORY_LIMIT: "DuckDB's memory limit, e.g. 1GB (default for a database file: 128MB, raised for large transactions)",
-  CLOCKIFY_RAW_PAGES: '0: parse every time-entry page in JavaScript instead of letting DuckDB load the pages that fit the schema',
+  CLOCKIFY_RAW_PAGES: '0: parse and normalize every time-entry page in JavaScript instead of flattening the pages that fit the schema to CSV for DuckDB',
 };
 
 /** Flags the CLI may pass (commander's camelCase names), mapped to settings. */

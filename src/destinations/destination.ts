@@ -1,4 +1,4 @@
-import type { StreamPlan } from '../normalize/normalize-plan.ts';
+import type { FlatShape } from '../normalize/json-flatten.ts';
 import type { Row, TableSchema } from '../normalize/table-schema.ts';
 
 /**
@@ -15,9 +15,9 @@ export interface Destination {
   /**
    * Hints for the loader. `rewritesOnCommit`: every commit rewrites the whole file of each
    * changed table (csv, jsonl, parquet, xlsx), so commit once per stream or run, not per page.
-   * `jsonPages`: its transactions have `writeJson`.
+   * `flatPages`: its transactions have `writeFlat`.
    */
-  readonly capabilities?: { rewritesOnCommit?: boolean; jsonPages?: boolean };
+  readonly capabilities?: { rewritesOnCommit?: boolean; flatPages?: boolean };
   open(): Promise<void>;
   /** Create missing tables, add missing columns (never drop); returns what changed. */
   ensureTables(tables: TableSchema[]): Promise<SchemaChange[]>;
@@ -57,11 +57,11 @@ export interface Transaction {
    */
   write(table: string, rows: Row[]): Promise<void>;
   /**
-   * Optional (`capabilities.jsonPages`): raw pages of a stream, each a JSON array of records that
-   * fits the plan's shape (json-shape.ts), written as `write` would write the rows the normalizer
-   * makes of them (the stream's table and its child tables).
+   * Optional (`capabilities.flatPages`): flat pages of a stream (json-flatten.ts: raw JSON pages
+   * that fit the plan's shape, as CSV per table), written as `write` would write the rows the
+   * normalizer makes of them (the stream's table and its child tables).
    */
-  writeJson?(job: JsonPages): Promise<void>;
+  writeFlat?(job: FlatPages): Promise<void>;
   /**
    * Rows of `table` matching `scope` whose primary key was not written in this transaction
    * are deleted (`hard`) or get `_deleted_at` set (`soft`). Soft-deleted rows written again
@@ -77,11 +77,12 @@ export interface Transaction {
   rollback(): Promise<void>;
 }
 
-/** Raw pages of one stream and workspace. */
-export interface JsonPages {
-  plan: StreamPlan;
+/** Flat pages of one stream and workspace, all made with one shape (its tables and columns). */
+export interface FlatPages {
+  shape: FlatShape;
   workspaceId: string;
-  pages: Uint8Array[];
+  /** Per page, the CSV of each table of the shape. */
+  pages: Uint8Array[][];
 }
 
 /** Equality filters plus an optional half-open time range [from, to) on one timestamp column. */

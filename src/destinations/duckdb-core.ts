@@ -5,13 +5,13 @@ import { DELETED_AT, LOADED_AT, type ColumnType, type Row, type TableSchema } fr
 import type { SchemaChange } from './destination.ts';
 import { DUCKDB_SQL_TYPE, columnSql, columnTypeOfDuckDB, fromReadValue, readExpr } from './duckdb-values.ts';
 import { quoteIdent } from './sql-names.ts';
-import { PageFiles } from './duckdb-json.ts';
+import { PageFiles } from './duckdb-flat.ts';
 
 /** Rows staged and milliseconds per load phase. */
 export interface LoadStats {
   stagedRows: number;
-  /** Raw JSON pages loaded (writeJson). */
-  jsonPages: number;
+  /** Flat pages loaded (writeFlat). */
+  flatPages: number;
   stageMs: number;
   mergeMs: number;
   reconcileMs: number;
@@ -20,7 +20,7 @@ export interface LoadStats {
 }
 
 export function emptyLoadStats(): LoadStats {
-  return { stagedRows: 0, jsonPages: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  return { stagedRows: 0, flatPages: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
 }
 
 /**
@@ -76,7 +76,7 @@ export class DuckDBCore {
   private closed = false;
   /** Cumulative rows staged and time spent staging, merging and committing (benchmarks read these). */
   readonly stats: LoadStats = emptyLoadStats();
-  /** Files of raw JSON pages waiting for read_json (duckdb-json.ts). */
+  /** CSV files of flat pages waiting for read_csv (duckdb-flat.ts). */
   readonly pageFiles = new PageFiles();
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;

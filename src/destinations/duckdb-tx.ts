@@ -1,11 +1,11 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { SyncError } from '../errors.ts';
 import { DELETED_AT, LOADED_AT, type Row, type TableSchema } from '../normalize/table-schema.ts';
-import type { JsonPages, Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
+import type { FlatPages, Scope, StateRecord, Transaction, WriteCounts } from './destination.ts';
 import { LARGE_MERGE_STORED_ROWS, LARGE_TRANSACTION_ROWS, type DuckDBCore } from './duckdb-core.ts';
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
-import { jsonSqlFor, selectFor } from './duckdb-json.ts';
+import { flatSqlFor } from './duckdb-flat.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
@@ -84,36 +84,33 @@ export class DuckDBTransaction implements Transaction {
   }
 
   /**
-   * Raw JSON pages that fit their stream's shape (json-shape.ts), flattened by DuckDB into the
-   * same staging tables `write` appends to: the stream's table and its child tables.
+   * Flat pages (json-flatten.ts: the CSV of each table of a page that fit its stream's shape),
+   * read by DuckDB into the same staging tables `write` appends to. (A record without its key
+   * never gets here: its page took the normalizer's path.)
    */
-  writeJson(job: JsonPages): Promise<void> {
-    return this.core.serial(() => asSyncError(`loading ${job.pages.length} JSON page(s) of "${job.plan.table.schema.name}"`, async () => {
+  writeFlat(job: FlatPages): Promise<void> {
+    return this.core.serial(() => asSyncError(`loading ${job.pages.length} flat page(s) of "${job.shape.tables[0].table}"`, async () => {
       this.live();
       const t0 = performance.now();
-      const sql = jsonSqlFor(job.plan);
-      const files = await this.core.pageFiles.write(job.pages);
-      try {
-        for (const t of sql.tables) {
-          const schema = this.core.schemaOf(t.table);
-          this.count(t.table);
-          const staged = await this.stagingFor(schema);
-          const before = staged.rows;
-          const n = await this.core.run(`INSERT INTO ${staged.name} (${t.columns.map(quoteIdent).join(', ')}) ${selectFor(t, job.workspaceId, files)}`);
+      const sql = flatSqlFor(job.shape);
+      for (let t = 0; t < sql.length; t++) {
+        const parts = job.pages.map((p) => p[t]).filter((p) => p.length > 0);
+        const schema = this.core.schemaOf(job.shape.tables[t].table);
+        this.count(schema.name);
+        if (parts.length === 0) continue;
+        const staged = await this.stagingFor(schema);
+        const files = await this.core.pageFiles.write(parts);
+        try {
+          const longest = parts.reduce((max, p) => Math.max(max, p.length), 0);
+          const n = await this.core.run(`INSERT INTO ${staged.name} (${sql[t].columns.map(quoteIdent).join(', ')}) ${sql[t].select(job.workspaceId, files, longest)}`);
           staged.rows += n;
           this.core.stats.stagedRows += n;
-          if (t !== sql.tables[0]) continue;
-          // The rows just staged (rowids follow the staging order) must all have their key.
-          const [{ nulls }] = await this.core.rows(`SELECT count(*) AS nulls FROM ${staged.name} WHERE rowid >= ${before} AND (${schema.primaryKey.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')})`);
-          if (Number(nulls) > 0) {
-            throw new SyncError('DESTINATION_NULL_KEY', `${nulls} record(s) of "${schema.name}" have no value for the primary key (${schema.primaryKey.join(', ')})`, { kind: 'destination' });
-          }
+        } finally {
+          this.core.pageFiles.remove(files);
         }
-      } finally {
-        this.core.pageFiles.remove(files);
       }
       await this.liftForSize();
-      this.core.stats.jsonPages += job.pages.length;
+      this.core.stats.flatPages += job.pages.length;
       this.core.stats.stageMs += performance.now() - t0;
     }));
   }

@@ -47,7 +47,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
 
   return {
     description: `duckdb:${path}${schema !== 'main' ? ` (schema ${schema})` : ''}`,
-    capabilities: { jsonPages: true },
+    capabilities: { flatPages: true },
 
     async open() {
       if (core) return;

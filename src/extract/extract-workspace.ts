@@ -26,7 +26,7 @@ import type { ClockifyRecord } from './extract-account.ts';
 
 export type ExtractEvent =
   | { kind: 'records'; stream: string; workspaceId: string; partition: string; records: unknown[] }
-  /** A page of a stream read raw (`ExtractOptions.rawPages`): its bytes, to be loaded as they are. */
+  /** A page of a stream read raw (`ExtractOptions.rawPages`): what its decoder made of it (raw-pages.ts: CSV per table). */
   | { kind: 'json-page'; stream: string; workspaceId: string; partition: string; page: RawPage }
   | { kind: 'partition-done'; stream: string; workspaceId: string; partition: string; requests: number; records: number }
   | { kind: 'warning'; stream?: string; workspaceId?: string; partition?: string; message: string }

@@ -8,8 +8,8 @@
  * most 15 digits for bigint, numbers for double, booleans for boolean, objects for nested
  * objects, lists of such items for child tables; JSON values hold no fractional or exponent
  * numbers (their text form could differ from JSON.stringify's). null fits anywhere. A page that
- * fits can be flattened by the database (duckdb-json.ts) with exactly the rows the normalizer
- * makes; anything else goes through the normalizer, which learns new fields.
+ * fits is flattened to CSV (json-flatten.ts), which the database loads as exactly the rows the
+ * normalizer makes; anything else goes through the normalizer, which learns new fields.
  *
  * The scan also validates the page's structure (a complete top-level array, balanced, strings
  * closed), so a cut body is retried like one JSON.parse refuses, and it counts the records.
@@ -55,7 +55,7 @@ export interface JsonShape {
 const SCALARS: Partial<Record<ColumnType, number>> = { text: TEXT, bigint: BIGINT, double: DOUBLE, boolean: BOOL, timestamptz: TS, json: JSON_ };
 
 /** A key's lookup code: its length and first two and last bytes (the bytes are compared on a hit). */
-function keyCode(b: Uint8Array, start: number, end: number): number {
+export function keyCode(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
   if (len === 0) return 0;
   return ((len & 0xff) << 24) | (b[start] << 16) | ((len > 1 ? b[start + 1] : 0) << 8) | b[end - 1];
@@ -202,7 +202,7 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
         const level = levels[depth];
         if (level === undefined) field = inner[depth]!;
         else {
-          const hit = str.escaped ? undefined : find(level.get(keyCode(b, start, i)), b, start, i);
+          const hit = str.escaped ? undefined : findKey(level.get(keyCode(b, start, i)), b, start, i)?.field;
           if (hit === undefined) {
             fits = false;
             field = unchecked;
@@ -372,7 +372,8 @@ const NULL_BYTES = Buffer.from('null');
 const TRUE_BYTES = Buffer.from('true');
 const FALSE_BYTES = Buffer.from('false');
 
-function find(list: KeyEntry[] | undefined, b: Uint8Array, start: number, end: number): ShapeField | undefined {
+/** The entry of `list` (keys of one `keyCode`) whose key is the bytes b[start, end). */
+export function findKey<E extends { key: Uint8Array }>(list: E[] | undefined, b: Uint8Array, start: number, end: number): E | undefined {
   if (list === undefined) return undefined;
   for (const e of list) {
     if (e.key.length !== end - start) continue;
@@ -383,7 +384,7 @@ function find(list: KeyEntry[] | undefined, b: Uint8Array, start: number, end: n
         break;
       }
     }
-    if (same) return e.field;
+    if (same) return e;
   }
   return undefined;
 }

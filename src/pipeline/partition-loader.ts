@@ -1,5 +1,5 @@
-import { addWriteCounts, type Destination, type JsonPages, type Scope, type StateRecord, type Transaction, type WriteCounts } from '../destinations/destination.ts';
-import type { StreamPlan } from '../normalize/normalize-plan.ts';
+import { addWriteCounts, type Destination, type FlatPages, type Scope, type StateRecord, type Transaction, type WriteCounts } from '../destinations/destination.ts';
+import type { FlatPage } from '../normalize/json-flatten.ts';
 import type { Row } from '../normalize/table-schema.ts';
 
 /** What the loader must do when a partition's records are all written. */
@@ -29,11 +29,10 @@ export interface LoaderOptions {
 }
 
 /**
- * Bytes of raw pages buffered before they are handed to the transaction (each hand-over is one
- * load: a read_json per table; they wait as Buffers, outside the V8 heap). Measured on 642 MB of time-entry pages
- * loaded 3, 6 or 12 pages (of up to 3.5 MB) at a time: 17.3, 15.4 and 16.1 s.
+ * Bytes of flat pages (CSV) buffered before they are handed to the transaction (each hand-over
+ * is one load: a read_csv per table; they wait as Buffers, outside the V8 heap).
  */
-const JSON_BATCH_BYTES = 20 * 1024 * 1024;
+const FLAT_BATCH_BYTES = 20 * 1024 * 1024;
 
 /**
  * Loads partitions (a stream's records for one workspace and partition) into the destination.
@@ -46,9 +45,9 @@ const JSON_BATCH_BYTES = 20 * 1024 * 1024;
 export class PartitionLoader {
   private tx: Transaction | null = null;
   private readonly buffer = new Map<string, Row[]>();
-  /** Raw pages waiting (destinations with `capabilities.jsonPages`), per stream and workspace in arrival order. */
-  private json: JsonPages[] = [];
-  private jsonBytes = 0;
+  /** Flat pages waiting (destinations with `capabilities.flatPages`), per shape and workspace in arrival order. */
+  private flat: FlatPages[] = [];
+  private flatBytes = 0;
   /** Rows buffered, raw pages' records and child items included. */
   private buffered = 0;
   private pending: PartitionEnd[] = [];
@@ -80,17 +79,17 @@ export class PartitionLoader {
   }
 
   /**
-   * A raw page of a stream (see Destination.capabilities.jsonPages), `rows` its records and
+   * A flat page of a stream (see Destination.capabilities.flatPages), `rows` its records and
    * child items: buffered like rows, and loaded with them.
    */
-  async writeJson(plan: StreamPlan, workspaceId: string, page: Uint8Array, rows: number): Promise<void> {
-    let last = this.json[this.json.length - 1];
-    if (!last || last.plan !== plan || last.workspaceId !== workspaceId) this.json.push((last = { plan, workspaceId, pages: [] }));
-    last.pages.push(page);
-    this.jsonBytes += page.length;
+  async writeFlat(workspaceId: string, page: FlatPage, rows: number): Promise<void> {
+    let last = this.flat[this.flat.length - 1];
+    if (!last || last.shape !== page.shape || last.workspaceId !== workspaceId) this.flat.push((last = { shape: page.shape, workspaceId, pages: [] }));
+    last.pages.push(page.tables);
+    for (const t of page.tables) this.flatBytes += t.length;
     this.buffered += rows;
     this.sinceCommit += rows;
-    if (this.jsonBytes >= JSON_BATCH_BYTES) await this.spill();
+    if (this.flatBytes >= FLAT_BATCH_BYTES) await this.spill();
   }
 
   /**
@@ -143,10 +142,10 @@ export class PartitionLoader {
   private async spill(): Promise<void> {
     if (this.buffered === 0) return;
     const batch = [...this.buffer];
-    const json = this.json;
+    const flat = this.flat;
     this.buffer.clear();
-    this.json = [];
-    this.jsonBytes = 0;
+    this.flat = [];
+    this.flatBytes = 0;
     this.buffered = 0;
     await this.inflight;
     const tx = (this.tx ??= await this.destination.begin());
@@ -155,10 +154,10 @@ export class PartitionLoader {
         await tx.write(batch[i][0], batch[i][1]);
         batch[i][1] = []; // release the rows as soon as they are loaded
       }
-      for (let i = 0; i < json.length; i++) {
-        if (!tx.writeJson) throw new Error(`${this.destination.description} cannot load raw pages`);
-        await tx.writeJson(json[i]);
-        json[i].pages = [];
+      for (let i = 0; i < flat.length; i++) {
+        if (!tx.writeFlat) throw new Error(`${this.destination.description} cannot load flat pages`);
+        await tx.writeFlat(flat[i]);
+        flat[i].pages = [];
       }
     });
   }
@@ -176,8 +175,8 @@ export class PartitionLoader {
     const tx = this.tx;
     this.tx = null;
     this.buffer.clear();
-    this.json = [];
-    this.jsonBytes = 0;
+    this.flat = [];
+    this.flatBytes = 0;
     this.buffered = 0;
     this.pending = [];
     this.sinceCommit = 0;

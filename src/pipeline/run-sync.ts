@@ -16,6 +16,7 @@ import { selectStreams } from '../streams/stream-select.ts';
 import { STREAMS } from '../streams/stream-table.ts';
 import type { StreamDef } from '../streams/stream-types.ts';
 import { PartitionLoader } from './partition-loader.ts';
+import { workerFlattener, type PageFlattener } from './page-flattener.ts';
 import { rawPageDecoder, type ScannedPage } from './raw-pages.ts';
 import { finishTimeEntries } from './time-entry-finish.ts';
 import { FREE_PLAN_REQUESTS_PER_HOUR } from './sync-types.ts';
@@ -93,13 +94,15 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   await destination.recordRun({ runId, startedAt, endedAt: null, status: 'running', mode, rowsPerTable: {}, requests: 0 });
 
   let error: SyncError | undefined;
+  let flattener: PageFlattener | undefined;
   try {
     for (const change of await destination.ensureTables(normalizer.tables())) {
       if (change.kind === 'type-mismatch') warnings.push(`${change.table}.${change.column}: ${change.detail ?? 'type differs'} (kept as it is)`);
     }
 
     const state = await destination.readState();
-    const extractRaw = destination.capabilities?.jsonPages && opts.rawPages !== false ? rawPageDecoder(normalizer) : undefined;
+    if (destination.capabilities?.flatPages && opts.rawPages !== false) flattener = workerFlattener();
+    const extractRaw = flattener && rawPageDecoder(normalizer, flattener);
     for (const ws of visible.filter((w) => wanted.includes(w.id))) {
       log('info', `workspace ${String(ws.name ?? '')} (${ws.id})`);
       const wsRequestsAtStart = client.requestCount;
@@ -132,7 +135,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
         }
         const raw = !!extractRaw && plan.source === 'users' && plan.windowStart === null;
         log('info', `time entries: ${plan.mode}, ${plan.source} (${plan.sourceReason}), window from ${plan.windowStart ?? 'the beginning'}` +
-          (raw ? '; pages that fit the schema are loaded by the destination as raw JSON' : ''));
+          (raw ? '; pages that fit the schema are flattened to CSV, and the destination loads it' : ''));
       }
       const attempt: AttemptInfo | undefined = plan && {
         attempt: plan.attempt, seq: plan.seq, mode: plan.mode, source: plan.source, savepoint: plan.savepoint, windowStart: plan.windowStart, running: plan.running,
@@ -172,7 +175,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
             readByUsers.count += page.count;
             if (page.minCursor < readByUsers.minStart) readByUsers.minStart = page.minCursor;
           }
-          await loader.writeJson(normalizer.planFor(ev.stream), ws.id, page.body, page.count + page.childRows);
+          await loader.writeFlat(ws.id, page.flat, page.count + page.childRows);
           rowsRead[ev.stream] = (rowsRead[ev.stream] ?? 0) + page.count;
           opts.onProgress?.(ev.stream, ws.id, { rows: rowsRead[ev.stream], requests: requestsPerStream[ev.stream] ?? 0 });
         } else if (ev.kind === 'records') {
@@ -266,6 +269,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     await loader.abort();
     error = asSyncError(err);
   }
+  await flattener?.close();
 
   const endedAt = now();
   const requests = client.requestCount - requestsAtStart;

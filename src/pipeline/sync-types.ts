@@ -38,9 +38,9 @@ export interface SyncOptions {
   /** Rows of finished partitions per commit (loader default 450,000, or `batchRows` when only that is given). */
   commitRows?: number;
   /**
-   * Load whole-history time-entry pages that fit the schema as raw JSON when the destination can
-   * (DuckDB: `capabilities.jsonPages`); default true. False: every page is parsed and normalized
-   * in JavaScript.
+   * Whole-history time-entry pages that fit the schema are flattened to CSV byte by byte
+   * (json-flatten.ts) and loaded by the destination when it can (DuckDB: `capabilities.flatPages`);
+   * default true. False: every page is parsed and normalized in JavaScript.
    */
   rawPages?: boolean;
   log: Logger;

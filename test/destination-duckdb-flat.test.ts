@@ -1,12 +1,15 @@
 /**
- * Raw JSON pages loaded by DuckDB (duckdb-json.ts through DuckDBTransaction.writeJson) give
- * exactly the rows the normalizer makes of the same records, awkward values included; repeated
- * keys, rows already stored and fields the plan learned behave as through `write`.
+ * Flat pages (raw JSON pages flattened to CSV by json-flatten.ts) loaded by DuckDB (duckdb-flat.ts
+ * through DuckDBTransaction.writeFlat) give exactly the rows the normalizer makes of the same
+ * records, awkward values included; repeated keys, rows already stored and fields the plan
+ * learned behave as through `write`.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createDuckDBDestination, type DuckDBDestination } from '../src/destinations/duckdb.ts';
+import { flatShapeOf, flattenPage } from '../src/normalize/json-flatten.ts';
 import { scanJsonPage, shapeOf } from '../src/normalize/json-shape.ts';
+import type { StreamPlan } from '../src/normalize/normalize-plan.ts';
 import { createNormalizer, type Normalizer } from '../src/normalize/normalizer.ts';
 import type { Row } from '../src/normalize/table-schema.ts';
 import { STREAMS } from '../src/streams/stream-table.ts';
@@ -55,12 +58,30 @@ function page(records: unknown[], spaced = false): Buffer {
   return Buffer.from(spaced ? JSON.stringify(records, null, 2) : JSON.stringify(records));
 }
 
+/** The pages flattened with the plan's current shape, as the loader hands them over. */
+function flat(plan: StreamPlan, ...bodies: Buffer[]) {
+  const shape = flatShapeOf(plan);
+  return { shape, workspaceId: WS, pages: bodies.map((b) => flattenPage(b, shape)!.tables) };
+}
+
 async function open(): Promise<{ dest: DuckDBDestination; normalizer: Normalizer }> {
   const normalizer = createNormalizer(STREAMS.filter((s) => s.name === TE));
   const dest = createDuckDBDestination(':memory:', { now: () => new Date('2026-11-20T00:00:00Z') });
   await dest.open();
   await dest.ensureTables(normalizer.tables());
   return { dest, normalizer };
+}
+
+/** Two fresh destinations: `a` loaded through the normalizer, `b` through flat pages. */
+async function withTwo(fn: (a: Awaited<ReturnType<typeof open>>, b: Awaited<ReturnType<typeof open>>) => Promise<void>): Promise<void> {
+  const a = await open();
+  const b = await open();
+  try {
+    await fn(a, b);
+  } finally {
+    await a.dest.close();
+    await b.dest.close();
+  }
 }
 
 async function writeRows(dest: DuckDBDestination, normalizer: Normalizer, records: unknown[]): Promise<void> {
@@ -82,43 +103,36 @@ async function tables(dest: DuckDBDestination, normalizer: Normalizer): Promise<
 }
 
 test('every record of the awkward page fits the shape, and DuckDB makes the rows the normalizer makes', async () => {
-  const a = await open();
-  const b = await open();
-  try {
+  await withTwo(async (a, b) => {
     const body = page(AWKWARD, true);
     const scan = scanJsonPage(body, shapeOf(b.normalizer.planFor(TE)));
     assert.equal(scan?.fits, true);
     assert.equal(scan?.count, AWKWARD.length);
     await writeRows(a.dest, a.normalizer, AWKWARD);
     const tx = await b.dest.begin();
-    await tx.writeJson!({ plan: b.normalizer.planFor(TE), workspaceId: WS, pages: [body] });
+    await tx.writeFlat!(flat(b.normalizer.planFor(TE), body));
     const counts = await tx.commit();
     assert.equal(counts[TE].inserted, AWKWARD.length);
-    assert.equal(b.dest.stats().jsonPages, 1);
+    assert.equal(b.dest.stats().flatPages, 1);
     const expected = await tables(a.dest, a.normalizer);
     assert.ok(expected.time_entries__tags.length >= 20 && expected.time_entries__custom_field_values.length >= 15);
     assert.deepEqual(await tables(b.dest, b.normalizer), expected);
-  } finally {
-    await a.dest.close();
-    await b.dest.close();
-  }
+  });
 });
 
-test('raw pages upsert like rows: the last of a repeated key wins, stored rows are updated or left alone, lists are replaced', async () => {
-  const a = await open();
-  const b = await open();
-  try {
+test('flat pages upsert like rows: the last of a repeated key wins, stored rows are updated or left alone, lists are replaced', async () => {
+  await withTwo(async (a, b) => {
     const first = [entry('k1'), entry('k2'), entry('k3', { tagIds: ['t9'] })];
     const second = [entry('k1', { description: 'old' }), entry('k2'), entry('k1', { description: 'new', tagIds: ['t5'] }), entry('k4')];
     await writeRows(a.dest, a.normalizer, first);
     await writeRows(a.dest, a.normalizer, second);
     const plan = b.normalizer.planFor(TE);
     let tx = await b.dest.begin();
-    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(first)] });
+    await tx.writeFlat!(flat(plan, page(first)));
     await tx.commit();
     tx = await b.dest.begin();
     // The repeated key k1 spans two pages of one load.
-    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(second.slice(0, 2)), page(second.slice(2))] });
+    await tx.writeFlat!(flat(plan, page(second.slice(0, 2)), page(second.slice(2))));
     const counts = await tx.commit();
     assert.deepEqual(counts[TE], { inserted: 1, updated: 1, unchanged: 1, deleted: 0 });
     assert.deepEqual(await tables(b.dest, b.normalizer), await tables(a.dest, a.normalizer));
@@ -126,13 +140,10 @@ test('raw pages upsert like rows: the last of a repeated key wins, stored rows a
     assert.match(after.time_entries.find((r) => r.includes('"k1"'))!, /"description":"new"/);
     // k3 was not written again: its list stays; k2's list is the same.
     assert.ok(after.time_entries__tags.some((r) => r.includes('"k3"') && r.includes('"t9"')));
-  } finally {
-    await a.dest.close();
-    await b.dest.close();
-  }
+  });
 });
 
-test('a field the plan learned from a parsed page is a column raw pages fill too', async () => {
+test('a field the plan learned from a parsed page is a column flat pages fill too', async () => {
   const { dest, normalizer } = await open();
   try {
     const plan = normalizer.planFor(TE);
@@ -142,7 +153,7 @@ test('a field the plan learned from a parsed page is a column raw pages fill too
     const next = [entry('n2', { approvalStatus: 'APPROVED', timeInterval: { start: '2026-11-03T08:00:00Z', end: null, duration: null, zone: 'Europe/Paris' } })];
     assert.equal(scanJsonPage(page(next), shapeOf(plan))?.fits, true, 'once learned, they fit');
     const tx = await dest.begin();
-    await tx.writeJson!({ plan, workspaceId: WS, pages: [page(next)] });
+    await tx.writeFlat!(flat(plan, page(next)));
     await tx.commit();
     const rows: Row[] = [];
     for await (const r of dest.readTable(TE)) rows.push(r);
@@ -152,18 +163,36 @@ test('a field the plan learned from a parsed page is a column raw pages fill too
   }
 });
 
-test('a record without its key is refused, and nothing of the page is loaded', async () => {
+test('a record longer than the CSV reader\'s default line limit (2 MB) loads', async () => {
+  await withTwo(async (a, b) => {
+    const records = [entry('big', { description: 'x"\n'.repeat(1_200_000) }), entry('small')];
+    await writeRows(a.dest, a.normalizer, records);
+    const tx = await b.dest.begin();
+    await tx.writeFlat!(flat(b.normalizer.planFor(TE), page(records)));
+    await tx.commit();
+    assert.deepEqual(await tables(b.dest, b.normalizer), await tables(a.dest, a.normalizer));
+  });
+});
+
+test('a page with a record or a list item without its key is not flattened (the normalizer refuses it)', async () => {
   const { dest, normalizer } = await open();
   try {
+    const shape = flatShapeOf(normalizer.planFor(TE));
+    assert.notEqual(flattenPage(page([entry('ok')]), shape), null);
+    assert.equal(flattenPage(page([entry('ok'), entry('x', { id: null })]), shape), null);
+    assert.equal(flattenPage(page([entry('ok'), { description: 'no id' }]), shape), null);
+    const noField = entry('y', { customFieldValues: [{ customFieldId: null, name: 'n', type: 'TXT', value: 'v' }] });
+    assert.equal(flattenPage(page([noField]), shape), null);
+    // Through the normalizer's path, the same records are refused with DESTINATION_NULL_KEY.
     const tx = await dest.begin();
+    const result = normalizer.normalize(TE, WS, [entry('ok'), entry('x', { id: null })]);
     await assert.rejects(
-      tx.writeJson!({ plan: normalizer.planFor(TE), workspaceId: WS, pages: [page([entry('ok'), entry('x', { id: null })])] }),
+      (async () => {
+        for (const [table, rows] of result.rows) await tx.write(table, rows);
+      })(),
       (err: Error & { code?: string }) => err.code === 'DESTINATION_NULL_KEY',
     );
     await tx.rollback();
-    const rows: Row[] = [];
-    for await (const r of dest.readTable(TE)) rows.push(r);
-    assert.equal(rows.length, 0);
   } finally {
     await dest.close();
   }

@@ -1,0 +1,87 @@
+/**
+ * Flat pages loaded by DuckDB: the CSV of each table of a page (json-flatten.ts made it from a
+ * raw JSON page that fits its stream's shape) is read with `read_csv` into the table's staging
+ * table, with the workspace id added. No JavaScript object is made per record: the CSV goes to
+ * files, and DuckDB reads them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FlatShape, FlatTable } from '../normalize/json-flatten.ts';
+import type { ColumnType } from '../normalize/table-schema.ts';
+import { quoteLiteral } from './sql-names.ts';
+
+/** How each column type is read from the CSV (JSON as text, minified by `json()` as JSON.stringify writes it). */
+const READ_TYPE: Partial<Record<ColumnType, string>> = {
+  text: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMPTZ', json: 'VARCHAR',
+};
+
+/** The dialect json-flatten.ts writes: no header, no sniffing, `""` an empty string and an empty field null. */
+const CSV_OPTIONS = `header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', allow_quoted_nulls = false`;
+
+/** Target columns (the workspace id first) and the SELECT reading a table's CSV files. */
+export interface FlatTableSql {
+  columns: string[];
+  /** `longest`: the size of the largest file, which no line can exceed. */
+  select(workspaceId: string, files: readonly string[], longest: number): string;
+}
+
+const compiled = new WeakMap<FlatShape, FlatTableSql[]>();
+
+/** The SQL of each table of a flat shape, in its order. */
+export function flatSqlFor(shape: FlatShape): FlatTableSql[] {
+  let sql = compiled.get(shape);
+  if (!sql) compiled.set(shape, (sql = shape.tables.map(tableSql)));
+  return sql;
+}
+
+/**
+ * The reader's line and buffer sizes: large enough for the longest possible line (a record with
+ * a 20 MB description is one line; the default limit is 2 MB), and no larger than the files
+ * need (the default buffer is 32 MB).
+ */
+function lineSize(longest: number): string {
+  const size = Math.max(longest + 1, 1 << 16);
+  return `max_line_size = ${size}, buffer_size = ${size}`;
+}
+
+function tableSql(t: FlatTable): FlatTableSql {
+  const spec = t.columns.map((c, i) => {
+    const type = READ_TYPE[c.type];
+    if (!type) throw new Error(`column type ${c.type} of ${t.table}.${c.name} has no flat form`);
+    return `'c${i}': '${type}'`;
+  });
+  const exprs = t.columns.map((c, i) => (c.type === 'json' ? `json(c${i})` : `c${i}`));
+  return {
+    columns: ['workspace_id', ...t.columns.map((c) => c.name)],
+    select: (workspaceId, files, longest) =>
+      `SELECT ${quoteLiteral(workspaceId)}, ${exprs.join(', ')} FROM read_csv([${files.map(quoteLiteral).join(', ')}], ${CSV_OPTIONS}, ` +
+      `${lineSize(longest)}, columns = {${spec.join(', ')}})`,
+  };
+}
+
+/**
+ * Where the CSV waits for read_csv: files in a private temporary directory (made on first use,
+ * removed with the database's close). A load's files are removed as soon as it has read them.
+ */
+export class PageFiles {
+  private dir: string | undefined;
+  private seq = 0;
+
+  async write(parts: readonly Uint8Array[]): Promise<string[]> {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'clockify-sync-pages-'));
+    const files = parts.map(() => join(this.dir!, `${this.seq++}.csv`));
+    await Promise.all(parts.map((p, i) => writeFile(files[i], p)));
+    return files;
+  }
+
+  remove(files: readonly string[]): void {
+    for (const f of files) rmSync(f, { force: true });
+  }
+
+  close(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
