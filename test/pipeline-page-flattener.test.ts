@@ -1,0 +1,50 @@
+/**
+ * page-flattener.ts: the worker thread flattens pages as this thread does; a worker that stops
+ * fails only the pages it held (their requests are retried as invalid bodies), and later pages
+ * are flattened in this thread.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { flatShapeOf } from '../src/normalize/json-flatten.ts';
+import { shapeOf } from '../src/normalize/json-shape.ts';
+import { createNormalizer } from '../src/normalize/normalizer.ts';
+import { inThreadFlattener, workerFlattener } from '../src/pipeline/page-flattener.ts';
+import { createSimulator } from '../src/simulator/index.ts';
+import { simGet } from '../src/simulator/sim-testing.ts';
+import { STREAMS } from '../src/streams/stream-table.ts';
+
+const plan = createNormalizer(STREAMS.filter((s) => s.name === 'time_entries')).planFor('time_entries');
+const json = shapeOf(plan)!;
+const flat = flatShapeOf(plan);
+
+test('the worker flattens a simulator page to the same CSV as this thread, and pages that do not fit come back to be parsed', async () => {
+  const { app } = createSimulator({ seed: 3, workspaces: 1, users: 2, projects: 3, entries: 400, now: '2026-11-23T12:00:00Z' });
+  const [ws] = (await simGet<Array<{ id: string }>>(app, '/api/v1/workspaces')).body;
+  const [user] = (await simGet<Array<{ id: string }>>(app, `/api/v1/workspaces/${ws.id}/users`)).body;
+  const body = Buffer.from((await simGet(app, `/api/v1/workspaces/${ws.id}/user/${user.id}/time-entries?page-size=5000`)).text);
+  const local = await inThreadFlattener().flatten(0, json, flat, Buffer.from(body));
+  const worker = workerFlattener();
+  try {
+    const remote = await worker.flatten(0, json, flat, Buffer.from(body));
+    assert.equal(local.kind, 'flat');
+    // Byte for byte (the worker's buffers come back as plain Uint8Arrays).
+    const bytes = (r: typeof local) => (r.kind === 'flat' ? { ...r, tables: r.tables.map((t) => Buffer.from(t).toString('latin1')) } : r);
+    assert.deepEqual(bytes(remote), bytes(local));
+    if (local.kind === 'flat') assert.ok(local.scan.count > 50 && local.tables[0].length > 1000);
+    const other = await worker.flatten(0, json, flat, Buffer.from('[{"id":"x","unknownField":1}]'));
+    assert.equal(other.kind, 'parse');
+    if (other.kind === 'parse') assert.equal(other.body.toString(), '[{"id":"x","unknownField":1}]');
+  } finally {
+    await worker.close();
+  }
+});
+
+test('pages held by a worker that stops are refused; later pages are flattened in this thread', async () => {
+  const worker = workerFlattener();
+  const page = () => Buffer.from('[{"id":"a","description":"d"}]');
+  assert.equal((await worker.flatten(0, json, flat, page())).kind, 'flat');
+  const held = worker.flatten(0, json, flat, page());
+  await worker.close();
+  await assert.rejects(held, /worker/);
+  assert.equal((await worker.flatten(0, json, flat, page())).kind, 'flat');
+});
