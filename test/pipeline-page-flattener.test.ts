@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { flatShapeOf } from '../src/normalize/json-flatten.ts';
 import { shapeOf } from '../src/normalize/json-shape.ts';
 import { createNormalizer } from '../src/normalize/normalizer.ts';
+import type { FlattenResult } from '../src/pipeline/page-flatten.ts';
 import { inThreadFlattener, workerFlattener } from '../src/pipeline/page-flattener.ts';
 import { createSimulator } from '../src/simulator/index.ts';
 import { simGet } from '../src/simulator/sim-testing.ts';
@@ -28,7 +29,7 @@ test('the worker flattens a simulator page to the same CSV as this thread, and p
     const remote = await worker.flatten(0, json, flat, Buffer.from(body));
     assert.equal(local.kind, 'flat');
     // Byte for byte (the worker's buffers come back as plain Uint8Arrays).
-    const bytes = (r: typeof local) => (r.kind === 'flat' ? { ...r, tables: r.tables.map((t) => Buffer.from(t).toString('latin1')) } : r);
+    const bytes = (r: FlattenResult) => (r.kind === 'flat' ? { ...r, tables: r.tables.map((t) => Buffer.from(t).toString('latin1')) } : r);
     assert.deepEqual(bytes(remote), bytes(local));
     if (local.kind === 'flat') assert.ok(local.scan.count > 50 && local.tables[0].length > 1000);
     const other = await worker.flatten(0, json, flat, Buffer.from('[{"id":"x","unknownField":1}]'));
