@@ -28,6 +28,12 @@ export function inThreadFlattener(): PageFlattener {
   };
 }
 
+/**
+ * The worker's young generation: it keeps almost nothing alive, and V8's default let it touch
+ * tens of MB. At 1M entries, 4 MB gave peak RSS of 448–465 MB against 486–489 at the default.
+ */
+const WORKER_YOUNG_MB = 4;
+
 let workerCode: string | undefined;
 
 /** The worker's sources bundled into one CommonJS script (once per process). */
@@ -57,7 +63,7 @@ export function workerFlattener(): PageFlattener {
   const start = (): Worker | undefined => {
     let w: Worker;
     try {
-      w = new Worker(bundledWorker(), { eval: true });
+      w = new Worker(bundledWorker(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     } catch {
       broken = true;
       return undefined;
