@@ -40,12 +40,14 @@ test('the worker flattens a simulator page to the same CSV as this thread, and p
   }
 });
 
-test('pages held by a worker that stops are refused; later pages are flattened in this thread', async () => {
+test('a page held by a worker that stops is flattened or refused, never lost; later pages are flattened in this thread', async () => {
   const worker = workerFlattener();
-  const page = () => Buffer.from('[{"id":"a","description":"d"}]');
+  const page = (n = 1) => Buffer.from(JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: `e${i}`, description: 'd'.repeat(100) }))));
   assert.equal((await worker.flatten(0, json, flat, page())).kind, 'flat');
-  const held = worker.flatten(0, json, flat, page());
+  // A large page, so that the worker most likely still holds it when it is stopped.
+  const held = worker.flatten(0, json, flat, page(20_000));
   await worker.close();
-  await assert.rejects(held, /worker/);
+  const outcome = await held.then((r) => r.kind, (err: Error) => err.message);
+  assert.ok(outcome === 'flat' || /worker/.test(outcome), outcome);
   assert.equal((await worker.flatten(0, json, flat, page())).kind, 'flat');
 });
