@@ -197,3 +197,21 @@ test('a page with a record or a list item without its key is not flattened (the 
     await dest.close();
   }
 });
+
+test('page directories of processes that no longer run (a killed sync) are removed; others are left alone', async () => {
+  const { mkdtempSync, mkdirSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const { removeOrphans } = await import('../src/destinations/duckdb-flat.ts');
+  const parent = mkdtempSync(join(tmpdir(), 'orphans-'));
+  try {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    for (const name of [`clockify-sync-pages-${dead}-a`, `clockify-sync-pages-${process.pid}-b`, 'clockify-sync-pages-x', 'other-1-c']) mkdirSync(join(parent, name));
+    removeOrphans(parent);
+    assert.equal(existsSync(join(parent, `clockify-sync-pages-${dead}-a`)), false);
+    for (const name of [`clockify-sync-pages-${process.pid}-b`, 'clockify-sync-pages-x', 'other-1-c']) assert.ok(existsSync(join(parent, name)), name);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@
  * table, with the workspace id added. No JavaScript object is made per record: the CSV goes to
  * files, and DuckDB reads them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,16 +61,25 @@ function tableSql(t: FlatTable): FlatTableSql {
   };
 }
 
+const DIR_PREFIX = 'clockify-sync-pages-';
+
 /**
- * Where the CSV waits for read_csv: files in a private temporary directory (made on first use,
- * removed with the database's close). A load's files are removed as soon as it has read them.
+ * Where the CSV waits for read_csv: files in a private temporary directory named for this
+ * process (made on first use, removed with the database's close). A load's files are removed as
+ * soon as it has read them. A killed sync cannot remove its directory: the next one removes the
+ * directories of processes that no longer run.
  */
 export class PageFiles {
   private dir: string | undefined;
   private seq = 0;
+  private closed = false;
 
   async write(parts: readonly Uint8Array[]): Promise<string[]> {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'clockify-sync-pages-'));
+    if (this.closed) throw new Error('the page files are closed');
+    if (!this.dir) {
+      removeOrphans(tmpdir());
+      this.dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+    }
     const files = parts.map(() => join(this.dir!, `${this.seq++}.csv`));
     await Promise.all(parts.map((p, i) => writeFile(files[i], p)));
     return files;
@@ -81,7 +90,33 @@ export class PageFiles {
   }
 
   close(): void {
+    this.closed = true;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
+  }
+}
+
+/** Removes the page directories of processes that no longer run (a killed sync's). */
+export function removeOrphans(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^clockify-sync-pages-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -92,30 +92,27 @@ export class DuckDBTransaction implements Transaction {
     // The files are written while DuckDB may still be busy with the statements queued before.
     const parts = job.shape.tables.map((_, t) => job.pages.map((p) => p[t]).filter((p) => p.length > 0));
     const written = Promise.all(parts.map((p) => this.core.pageFiles.write(p)));
-    written.catch(() => {}); // awaited below
+    // Whatever becomes of the load (a closed destination never runs it), its files go.
+    const removeFiles = () => written.then((files) => files.forEach((f) => this.core.pageFiles.remove(f)), () => {});
     return this.core.serial(() => asSyncError(`loading ${job.pages.length} flat page(s) of "${job.shape.tables[0].table}"`, async () => {
       const files = await written;
-      try {
-        this.live();
-        const t0 = performance.now();
-        const sql = flatSqlFor(job.shape);
-        for (let t = 0; t < sql.length; t++) {
-          const schema = this.core.schemaOf(job.shape.tables[t].table);
-          this.count(schema.name);
-          if (parts[t].length === 0) continue;
-          const staged = await this.stagingFor(schema);
-          const longest = parts[t].reduce((max, p) => Math.max(max, p.length), 0);
-          const n = await this.core.run(`INSERT INTO ${staged.name} (${sql[t].columns.map(quoteIdent).join(', ')}) ${sql[t].select(job.workspaceId, files[t], longest)}`);
-          staged.rows += n;
-          this.core.stats.stagedRows += n;
-        }
-        await this.liftForSize();
-        this.core.stats.flatPages += job.pages.length;
-        this.core.stats.stageMs += performance.now() - t0;
-      } finally {
-        for (const f of files) this.core.pageFiles.remove(f);
+      this.live();
+      const t0 = performance.now();
+      const sql = flatSqlFor(job.shape);
+      for (let t = 0; t < sql.length; t++) {
+        const schema = this.core.schemaOf(job.shape.tables[t].table);
+        this.count(schema.name);
+        if (parts[t].length === 0) continue;
+        const staged = await this.stagingFor(schema);
+        const longest = parts[t].reduce((max, p) => Math.max(max, p.length), 0);
+        const n = await this.core.run(`INSERT INTO ${staged.name} (${sql[t].columns.map(quoteIdent).join(', ')}) ${sql[t].select(job.workspaceId, files[t], longest)}`);
+        staged.rows += n;
+        this.core.stats.stagedRows += n;
       }
-    }));
+      await this.liftForSize();
+      this.core.stats.flatPages += job.pages.length;
+      this.core.stats.stageMs += performance.now() - t0;
+    })).finally(removeFiles);
   }
 
   /** Lifts the memory limit once this transaction stages many rows. */
