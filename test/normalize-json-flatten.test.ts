@@ -65,6 +65,8 @@ test('child lists: the parent key first; id lists without nulls or repeats (esca
   ]).replace('"t2"', '"\\u0074\\u0031"'));
   // "\u0074\u0031" is "t1" again.
   assert.equal(tags, '"e1","t1"\n');
+  // A repeated key's list replaces the first one, as JSON.parse keeps the last.
+  assert.equal(flat('[{"id":"a","tagIds":["x","z"],"tagIds":["y"]}]')[1], '"a","y"\n');
   assert.equal(cfv, '"e1","c1","n","T","{""a"":[1,""x \\""y\\""""]}"\n"e2","c2",,,\n"e2","c3",,,"""text"""\n');
 });
 

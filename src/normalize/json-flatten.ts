@@ -509,9 +509,11 @@ class Reader {
     const items = this.items[f.child];
     const child = shape.children[f.child];
     const own = shape.tables[f.child + 1].columns.length - child.parentSlots.length;
+    // The record's items (a repeated key's list replaces the first, as JSON.parse keeps the last).
+    items.rows = 0;
+    const first = 0;
     i = this.ws(i + 1);
     if (b[i] === 0x5d) return i + 1;
-    const first = items.rows;
     for (;;) {
       if (b[i] === 0x6e) i += 4;
       else if (child.valueList) {
