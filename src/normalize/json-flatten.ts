@@ -14,7 +14,7 @@
  * minified by the reader (DuckDB's `json()`), as JSON.stringify writes them.
  */
 import type { ColumnType } from './table-schema.ts';
-import { findKey, instantMs, keyCode, versionOf } from './json-shape.ts';
+import { closeString, findKey, instantMs, keyCode, nextBackslash, versionOf, type StringScan } from './json-shape.ts';
 import { planColumnType, type ChildPlan, type LevelPlan, type StreamPlan, type TablePlan } from './normalize-plan.ts';
 
 /** One table of a flat page: its name and its CSV columns in order (the workspace id is not one). */
@@ -397,12 +397,17 @@ function durationSeconds(b: Uint8Array, s: number, e: number): number {
 
 /** Recursive descent over a page known to be valid JSON of the shape. */
 class Reader {
-  /** The next backslash at or after the reading position (a string ending before it has no escape). */
-  private backslash = -1;
-  /** Whether the last string read held an escape. */
-  escaped = false;
+  /** Where the next backslash is, and whether the last string read held an escape (`escaped`). */
+  private readonly str: StringScan;
 
-  constructor(private readonly b: Uint8Array, private readonly shape: FlatShape, private readonly items: Slots[]) {}
+  constructor(private readonly b: Uint8Array, private readonly shape: FlatShape, private readonly items: Slots[]) {
+    this.str = { backslash: nextBackslash(b, 0), escaped: false, loneSurrogate: false };
+  }
+
+  /** Whether the last string read held an escape. */
+  get escaped(): boolean {
+    return this.str.escaped;
+  }
 
   ws(i: number): number {
     const b = this.b;
@@ -413,23 +418,9 @@ class Reader {
     }
   }
 
-  /** The position after the string starting (quote) at i; sets `escaped`. */
+  /** The position after the string starting (quote) at i; sets `escaped` (strings are read in page order, as the scanner reads them). */
   string(i: number): number {
-    const b = this.b;
-    let q = b.indexOf(0x22, i + 1);
-    if (this.backslash <= i) this.backslash = nextBackslash(b, i + 1);
-    this.escaped = this.backslash < q;
-    if (!this.escaped) return q + 1;
-    for (;;) {
-      // Escaped when preceded by an odd number of backslashes.
-      let k = q - 1;
-      while (b[k] === 0x5c) k--;
-      if ((q - 1 - k) % 2 === 0) {
-        this.backslash = nextBackslash(b, q + 1);
-        return q + 1;
-      }
-      q = b.indexOf(0x22, q + 1);
-    }
+    return closeString(this.b, i + 1, this.str) + 1;
   }
 
   /** The position after the value starting at i. */
@@ -484,10 +475,9 @@ class Reader {
       const c = b[i];
       if (c === 0x6e) i += 4; // null: the slot stays null
       else if (f.k === V || f.k === D) {
-        this.escaped = false;
         const end = this.skip(i);
         slots.start[base + f.slot] = i;
-        slots.end[base + f.slot] = this.escaped && c === 0x22 ? -end : end;
+        slots.end[base + f.slot] = c === 0x22 && this.escaped ? -end : end;
         if (f.k === D) {
           slots.start[base + f.secSlot] = COMPUTED;
           slots.num[base + f.secSlot] = durationSeconds(b, i + 1, end - 1);
@@ -511,16 +501,14 @@ class Reader {
     const own = shape.tables[f.child + 1].columns.length - child.parentSlots.length;
     // The record's items (a repeated key's list replaces the first, as JSON.parse keeps the last).
     items.rows = 0;
-    const first = 0;
     i = this.ws(i + 1);
     if (b[i] === 0x5d) return i + 1;
     for (;;) {
       if (b[i] === 0x6e) i += 4;
       else if (child.valueList) {
-        this.escaped = false;
         const end = this.skip(i);
-        const e = this.escaped && b[i] === 0x22 ? -end : end;
-        if (!repeated(b, items, first, i, e)) {
+        const e = b[i] === 0x22 && this.escaped ? -end : end;
+        if (!repeated(b, items, i, e)) {
           items.ensure(items.rows, 1);
           items.start[items.rows] = i;
           items.end[items.rows] = e;
@@ -542,13 +530,12 @@ class Reader {
   }
 }
 
-/** Whether the value b[s, e) is already among the items of this list (from `first`), compared as values. */
-function repeated(b: Uint8Array, items: Slots, first: number, s: number, e: number): boolean {
-  if (items.rows === first) return false;
+/** Whether the value b[s, e) is already among the record's items of this list, compared as values. */
+function repeated(b: Uint8Array, items: Slots, s: number, e: number): boolean {
   // The same bytes are the same value; only strings with escapes and numbers need decoding.
   const plain = e > 0 && b[s] === 0x22;
   let v: string | number | undefined;
-  for (let k = first; k < items.rows; k++) {
+  for (let k = 0; k < items.rows; k++) {
     const ks = items.start[k];
     const ke = items.end[k];
     if (plain && ke > 0 && b[ks] === 0x22) {
@@ -571,11 +558,6 @@ function valueOf(b: Uint8Array, s: number, e: number): string | number {
   if (b[s] !== 0x22) return Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
   const text = Buffer.from(b.buffer, b.byteOffset + s, Math.abs(e) - s).toString('utf8');
   return e < 0 ? (JSON.parse(text) as string) : text.slice(1, -1);
-}
-
-function nextBackslash(b: Uint8Array, from: number): number {
-  const k = b.indexOf(0x5c, from);
-  return k < 0 ? Infinity : k;
 }
 
 /** Whether the key starting at b[ks] is `key` (its bytes, then the closing quote). */

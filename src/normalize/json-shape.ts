@@ -301,7 +301,7 @@ export function scanJsonPage(b: Uint8Array, shape: JsonShape | null): JsonPageSc
 }
 
 /** The scan's place among backslashes, and what the last string it closed held. */
-interface StringScan {
+export interface StringScan {
   /** The next backslash at or after the scan position (a string ending before it has no escape). */
   backslash: number;
   escaped: boolean;
@@ -310,7 +310,7 @@ interface StringScan {
 }
 
 /** The closing quote of the string (key or value) whose content starts at `start`, or -1; fills `s`. */
-function closeString(b: Uint8Array, start: number, s: StringScan): number {
+export function closeString(b: Uint8Array, start: number, s: StringScan): number {
   s.escaped = false;
   s.loneSurrogate = false;
   let end = b.indexOf(0x22, start);
@@ -363,7 +363,7 @@ function loneSurrogate(b: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
-function nextBackslash(b: Uint8Array, from: number): number {
+export function nextBackslash(b: Uint8Array, from: number): number {
   const k = b.indexOf(0x5c, from);
   return k < 0 ? Infinity : k;
 }
