@@ -62,6 +62,8 @@ function tableSql(t: FlatTable): FlatTableSql {
 }
 
 const DIR_PREFIX = 'clockify-sync-pages-';
+/** A page directory's name: the prefix, the pid of the process that made it, a random part. */
+const DIR_NAME = new RegExp(`^${DIR_PREFIX}(\\d+)-`);
 
 /**
  * Where the CSV waits for read_csv: files in a private temporary directory named for this
@@ -105,7 +107,7 @@ export function removeOrphans(parent: string): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^clockify-sync-pages-(\d+)-/.exec(name)?.[1]);
+    const pid = Number(DIR_NAME.exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
     rmSync(join(parent, name), { recursive: true, force: true });
   }
