@@ -130,11 +130,16 @@ test('flat pages upsert like rows: the last of a repeated key wins, stored rows 
     let tx = await b.dest.begin();
     await tx.writeFlat!(flat(plan, page(first)));
     await tx.commit();
+    // A first load goes straight into the tables (3 entries, 5 tags, 3 custom field values).
+    assert.deepEqual([b.dest.stats().directRows, b.dest.stats().stagedRows], [11, 0]);
     tx = await b.dest.begin();
     // The repeated key k1 spans two pages of one load.
     await tx.writeFlat!(flat(plan, page(second.slice(0, 2)), page(second.slice(2))));
     const counts = await tx.commit();
     assert.deepEqual(counts[TE], { inserted: 1, updated: 1, unchanged: 1, deleted: 0 });
+    // Stored and repeated keys: the load was staged and merged.
+    assert.equal(b.dest.stats().directRows, 11);
+    assert.ok(b.dest.stats().stagedRows > 0);
     assert.deepEqual(await tables(b.dest, b.normalizer), await tables(a.dest, a.normalizer));
     const after = await tables(b.dest, b.normalizer);
     assert.match(after.time_entries.find((r) => r.includes('"k1"'))!, /"description":"new"/);
@@ -213,5 +218,126 @@ test('page directories of processes that no longer run (a killed sync) are remov
     for (const name of [`clockify-sync-pages-${process.pid}-b`, 'clockify-sync-pages-x', 'other-1-c']) assert.ok(existsSync(join(parent, name)), name);
   } finally {
     rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+/** The CSV files this process has waiting for DuckDB. */
+async function pageFilesWaiting(): Promise<number> {
+  const { readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return readdirSync(tmpdir())
+    .filter((d) => d.startsWith(`clockify-sync-pages-${process.pid}-`))
+    .reduce((n, d) => n + readdirSync(join(tmpdir(), d)).length, 0);
+}
+
+test('flat pages wait in files until commit; a rollback removes them', async () => {
+  const { dest, normalizer } = await open();
+  try {
+    const plan = normalizer.planFor(TE);
+    let tx = await dest.begin();
+    await tx.writeFlat!(flat(plan, page([entry('w1')]), page([entry('w2')])));
+    assert.equal(await pageFilesWaiting(), 6, 'three tables, two pages');
+    await tx.rollback();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await pageFilesWaiting(), 0);
+    await assert.rejects(tx.writeFlat!(flat(plan, page([entry('w3')]))), { code: 'DESTINATION_TX_CLOSED' });
+    tx = await dest.begin();
+    await tx.writeFlat!(flat(plan, page([entry('w1')])));
+    await tx.commit();
+    assert.equal(await pageFilesWaiting(), 0);
+    const ids: unknown[] = [];
+    for await (const r of dest.readTable(TE)) ids.push(r.id);
+    assert.deepEqual(ids, ['w1']);
+  } finally {
+    await dest.close();
+  }
+});
+
+test('a transaction begins once the previous one\'s commit is called, takes flat pages while it runs, and loads them after it', async () => {
+  const { dest, normalizer } = await open();
+  try {
+    const plan = normalizer.planFor(TE);
+    const first = await dest.begin();
+    await first.writeFlat!(flat(plan, page([entry('c1'), entry('c2')])));
+    await assert.rejects(dest.begin(), { code: 'DESTINATION_TX_OPEN' });
+    const committing = first.commit();
+    const second = await dest.begin();
+    await second.writeFlat!(flat(plan, page([entry('c3')])));
+    await committing;
+    await assert.rejects(first.commit(), { code: 'DESTINATION_TX_CLOSED' });
+    assert.equal((await second.commit())[TE].inserted, 1);
+    const ids: unknown[] = [];
+    for await (const r of dest.readTable(TE)) ids.push(r.id);
+    assert.deepEqual(ids, ['c1', 'c2', 'c3']);
+  } finally {
+    await dest.close();
+  }
+});
+
+test('rows and flat pages of one key in one transaction: the last handed over wins, either way round', async () => {
+  await withTwo(async (a, b) => {
+    const plan = b.normalizer.planFor(TE);
+    // o1: a flat page, then rows; o2: rows, then a flat page. Side a writes the same records as rows, in the same order.
+    const steps: [boolean, Record<string, unknown>[]][] = [
+      [true, [entry('o1', { description: 'flat' })]],
+      [false, [entry('o1', { description: 'rows' }), entry('o2', { description: 'rows' })]],
+      [true, [entry('o2', { description: 'flat', tagIds: ['t7'] })]],
+    ];
+    const txa = await a.dest.begin();
+    const txb = await b.dest.begin();
+    for (const [flatPage, records] of steps) {
+      for (const [table, rows] of a.normalizer.normalize(TE, WS, records).rows) await txa.write(table, rows);
+      if (flatPage) await txb.writeFlat!(flat(plan, page(records)));
+      else for (const [table, rows] of b.normalizer.normalize(TE, WS, records).rows) await txb.write(table, rows);
+    }
+    await txa.commit();
+    await txb.commit();
+    const after = await tables(b.dest, b.normalizer);
+    assert.deepEqual(after, await tables(a.dest, a.normalizer));
+    assert.deepEqual(after.time_entries.map((r) => JSON.parse(r).description), ['rows', 'flat']);
+  });
+});
+
+test('a stored child of a parent not stored (written alone) is replaced when a flat page writes that parent', async () => {
+  await withTwo(async (a, b) => {
+    const orphan = [{ workspace_id: WS, time_entry_id: 'p1', tag_id: 'gone' }];
+    for (const side of [a, b]) {
+      const tx = await side.dest.begin();
+      await tx.write('time_entries__tags', orphan);
+      await tx.commit();
+    }
+    await writeRows(a.dest, a.normalizer, [entry('p1')]);
+    const tx = await b.dest.begin();
+    await tx.writeFlat!(flat(b.normalizer.planFor(TE), page([entry('p1')])));
+    const counts = await tx.commit();
+    assert.equal(counts.time_entries__tags.deleted, 1);
+    assert.equal(b.dest.stats().directRows, 0, 'staged: a stored child had to be replaced');
+    const after = await tables(b.dest, b.normalizer);
+    assert.deepEqual(after, await tables(a.dest, a.normalizer));
+    assert.ok(!after.time_entries__tags.some((r) => r.includes('"gone"')));
+  });
+});
+
+test('a reconcile sees the keys of flat pages not loaded yet: in a resync it deletes only what was not written', async () => {
+  const { dest, normalizer } = await open();
+  try {
+    const plan = normalizer.planFor(TE);
+    const scope = { equals: { user_id: 'u1' } };
+    let tx = await dest.begin();
+    await tx.writeFlat!(flat(plan, page([entry('r1'), entry('r2'), entry('r3', { userId: 'u2' })])));
+    assert.equal(await tx.reconcile(TE, scope, 'hard'), 0);
+    await tx.commit();
+    assert.equal(dest.stats().directRows > 0 && dest.stats().stagedRows === 0, true, 'a first sync\'s reconcile stages nothing');
+    tx = await dest.begin();
+    await tx.writeFlat!(flat(plan, page([entry('r1', { description: 'edited' })])));
+    assert.equal(await tx.reconcile(TE, scope, 'hard'), 1);
+    const counts = await tx.commit();
+    assert.deepEqual(counts[TE], { inserted: 0, updated: 1, unchanged: 0, deleted: 1 });
+    const rows: Row[] = [];
+    for await (const r of dest.readTable(TE)) rows.push(r);
+    assert.deepEqual(rows.map((r) => [r.id, r.description]), [['r1', 'edited'], ['r3', 'plain']]);
+  } finally {
+    await dest.close();
   }
 });

@@ -1,7 +1,8 @@
 /** PartitionLoader: batches, commit sizes, one load in flight, failures surfacing and rolling back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Destination, StateRecord, Transaction, WriteCounts } from '../src/destinations/destination.ts';
+import type { Destination, FlatPages, StateRecord, Transaction, WriteCounts } from '../src/destinations/destination.ts';
+import type { FlatShape } from '../src/normalize/json-flatten.ts';
 import type { Row } from '../src/normalize/table-schema.ts';
 import { PartitionLoader } from '../src/pipeline/partition-loader.ts';
 
@@ -118,4 +119,48 @@ test('batchRows alone is also the commit size (callers that set it keep their co
   }
   await loader.commit();
   assert.deepEqual(f.committed.map((c) => c.state), [['p0'], ['p1'], ['p2']]);
+});
+
+test('with deferredFlatPages, flat pages go to the next transaction while a commit runs (and nothing else does)', async () => {
+  const log: string[] = [];
+  let open = 0;
+  let gate = () => {};
+  const gateOpen = new Promise<void>((r) => (gate = r));
+  let txs = 0;
+  const dest = {
+    description: 'fake',
+    capabilities: { flatPages: true, deferredFlatPages: true },
+    async begin(): Promise<Transaction> {
+      assert.equal(open, 0, 'begun only once the previous commit is called');
+      open++;
+      const n = ++txs;
+      return {
+        async write(table: string) { log.push(`tx${n} write ${table}`); },
+        async writeFlat(job: FlatPages) { log.push(`tx${n} flat ${job.pages.length}`); },
+        async reconcile() { return 0; },
+        setState() {},
+        async commit() {
+          open--;
+          log.push(`tx${n} commit called`);
+          if (n === 1) await gateOpen;
+          log.push(`tx${n} committed`);
+          return {};
+        },
+        async rollback() { open--; },
+      } as Transaction;
+    },
+  } as unknown as Destination;
+  const shape = {} as FlatShape;
+  const loader = new PartitionLoader(dest, { commitRows: 1 });
+  await loader.writeFlat('w', { shape, tables: [new Uint8Array(10)] }, 1);
+  await loader.endPartition(end('p0'));
+  // 10 MB of CSV: a spill, which must not wait for tx1's commit.
+  await loader.writeFlat('w', { shape, tables: [new Uint8Array(10 * 1024 * 1024)] }, 1);
+  assert.deepEqual(log, ['tx1 flat 1', 'tx1 commit called', 'tx2 flat 1']);
+  // Rows do wait: they are written once the commit in flight is done.
+  await loader.write('t', rows(1, 'p1'));
+  const wrote = loader.commit();
+  gate();
+  await wrote;
+  assert.deepEqual(log, ['tx1 flat 1', 'tx1 commit called', 'tx2 flat 1', 'tx1 committed', 'tx2 write t', 'tx2 commit called', 'tx2 committed']);
 });

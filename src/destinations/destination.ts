@@ -15,9 +15,12 @@ export interface Destination {
   /**
    * Hints for the loader. `rewritesOnCommit`: every commit rewrites the whole file of each
    * changed table (csv, jsonl, parquet, xlsx), so commit once per stream or run, not per page.
-   * `flatPages`: its transactions have `writeFlat`.
+   * `flatPages`: its transactions have `writeFlat`. `deferredFlatPages`: `writeFlat` only puts
+   * the pages aside (in files) and the database loads them at commit, and `begin()` runs no
+   * statement, so a transaction may begin and take flat pages as soon as the previous one's
+   * `commit()` has been called, while that commit runs.
    */
-  readonly capabilities?: { rewritesOnCommit?: boolean; flatPages?: boolean };
+  readonly capabilities?: { rewritesOnCommit?: boolean; flatPages?: boolean; deferredFlatPages?: boolean };
   open(): Promise<void>;
   /** Create missing tables, add missing columns (never drop); returns what changed. */
   ensureTables(tables: TableSchema[]): Promise<SchemaChange[]>;

@@ -10,8 +10,11 @@ import { PageFiles } from './duckdb-flat.ts';
 /** Rows staged and milliseconds per load phase. */
 export interface LoadStats {
   stagedRows: number;
-  /** Flat pages loaded (writeFlat). */
+  /** Flat pages handed over (writeFlat). */
   flatPages: number;
+  /** Rows of flat pages inserted straight into their tables, and the time it took (checks included). */
+  directRows: number;
+  directMs: number;
   stageMs: number;
   mergeMs: number;
   reconcileMs: number;
@@ -20,7 +23,7 @@ export interface LoadStats {
 }
 
 export function emptyLoadStats(): LoadStats {
-  return { stagedRows: 0, flatPages: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  return { stagedRows: 0, flatPages: 0, directRows: 0, directMs: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
 }
 
 /**
@@ -78,6 +81,8 @@ export class DuckDBCore {
   readonly stats: LoadStats = emptyLoadStats();
   /** CSV files of flat pages waiting for read_csv (duckdb-flat.ts). */
   readonly pageFiles = new PageFiles();
+  /** The transaction begun and not yet committed or rolled back (see DuckDBTransaction.begin). */
+  openTransaction: object | null = null;
   /** True while a transaction is open on `con` (DDL then belongs to it). */
   inTransaction = false;
   /** Schemas ensured while a transaction was open: re-applied if it rolls back. */

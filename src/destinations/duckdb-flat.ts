@@ -87,6 +87,11 @@ export class PageFiles {
     return files;
   }
 
+  /** Where the files go (for messages). */
+  where(): string {
+    return this.dir ?? tmpdir();
+  }
+
   remove(files: readonly string[]): void {
     for (const f of files) rmSync(f, { force: true });
   }

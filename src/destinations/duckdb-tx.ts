@@ -6,6 +6,7 @@ import { LARGE_MERGE_STORED_ROWS, LARGE_TRANSACTION_ROWS, type DuckDBCore } from
 import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { flatSqlFor } from './duckdb-flat.ts';
+import { PendingFlat, insertDirectly, insertableDirectly, type FlatLoad } from './duckdb-flat-loads.ts';
 import { joinOn, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
@@ -30,6 +31,11 @@ const SCOPE_VALUES_MAX = 10_000;
  * (`temp.main._cs_s*`), which is also the set of keys written that reconcile reads; at commit,
  * child replacement, then one merge by primary key per table. The temp tables are dropped
  * before COMMIT (and vanish with a ROLLBACK).
+ *
+ * Flat pages wait in files until commit (duckdb-flat-loads.ts), and go straight into their
+ * tables when none of their keys is stored; they are staged first when a write, a reconcile or
+ * their keys need it. A transaction begun `lazy` sends BEGIN with its first statement, so it can
+ * be begun (and take flat pages) while the previous one commits.
  */
 export class DuckDBTransaction implements Transaction {
   private state: StateRecord[] = [];
@@ -39,23 +45,51 @@ export class DuckDBTransaction implements Transaction {
   private readonly loadedAtSql: string;
   private done = false;
   private tempSeq = 0;
+  /** Flat pages handed over and not yet loaded. */
+  private readonly flat: PendingFlat;
+  /** False until BEGIN is sent (a lazy transaction sends it with its first statement). */
+  private begun = false;
   /** Per table and equality columns: their distinct values among rows not written (see scopeMayHaveRows). */
   private readonly scopeValues = new Map<string, Set<string> | null>();
 
   private constructor(private readonly core: DuckDBCore, now: Date, private readonly hooks: CommitHooks) {
     this.loadedAtSql = `TIMESTAMPTZ '${now.toISOString()}'`;
+    this.flat = new PendingFlat(core);
   }
 
-  static async begin(core: DuckDBCore, now: Date, hooks: CommitHooks = {}): Promise<DuckDBTransaction> {
-    await core.serial(async () => {
-      if (core.inTransaction) {
-        throw new SyncError('DESTINATION_TX_OPEN', 'A transaction is already open on this destination', { kind: 'destination' });
-      }
-      await core.run('BEGIN TRANSACTION');
-      core.inTransaction = true;
-      core.ensuredInTransaction = [];
-    });
-    return new DuckDBTransaction(core, now, hooks);
+  /**
+   * A transaction may begin once the previous one's commit() or rollback() has been called; a
+   * `lazy` one sends BEGIN with its first statement (after that commit, which is queued first).
+   */
+  static async begin(core: DuckDBCore, now: Date, hooks: CommitHooks = {}, lazy = false): Promise<DuckDBTransaction> {
+    if (core.openTransaction) throw txOpen();
+    const tx = new DuckDBTransaction(core, now, hooks);
+    core.openTransaction = tx;
+    if (!lazy) {
+      await core.serial(() => tx.ensureBegun()).catch((err) => {
+        tx.close();
+        throw err;
+      });
+    }
+    return tx;
+  }
+
+  /** Sends BEGIN unless sent (inside `serial`, before a statement of this transaction). */
+  private async ensureBegun(): Promise<void> {
+    if (this.begun) return;
+    if (this.core.inTransaction) throw txOpen();
+    await this.core.run('BEGIN TRANSACTION');
+    this.begun = true;
+    this.core.inTransaction = true;
+    this.core.ensuredInTransaction = [];
+  }
+
+  /** commit() or rollback() was called: a new transaction may begin (its BEGIN is queued after this one's end). */
+  private closing = false;
+
+  private close(): void {
+    this.closing = true;
+    if (this.core.openTransaction === this) this.core.openTransaction = null;
   }
 
   private count(table: string): WriteCounts {
@@ -63,13 +97,16 @@ export class DuckDBTransaction implements Transaction {
   }
 
   private live(): void {
-    if (this.done) throw new SyncError('DESTINATION_TX_CLOSED', 'The transaction is already committed or rolled back', { kind: 'destination' });
+    if (this.done) throw txClosed();
   }
 
   write(table: string, rows: Row[]): Promise<void> {
     return this.core.serial(() => asSyncError(`writing ${rows.length} rows to "${table}"`, async () => {
       this.live();
+      await this.ensureBegun();
       const schema = this.core.schemaOf(table);
+      // Flat pages handed over before these rows are staged first: a repeated key keeps the last.
+      if (this.flat.touches(table)) await this.stageFlat();
       this.count(table);
       if (rows.length === 0) return;
       const t0 = performance.now();
@@ -84,35 +121,75 @@ export class DuckDBTransaction implements Transaction {
   }
 
   /**
-   * Flat pages (json-flatten.ts: the CSV of each table of a page that fit its stream's shape),
-   * read by DuckDB into the same staging tables `write` appends to. (A record without its key
-   * never gets here: its page took the normalizer's path.)
+   * Flat pages (json-flatten.ts: the CSV of each table of a page that fit its stream's shape):
+   * written to files now, loaded at commit (see duckdb-flat-loads.ts). Resolves once the files
+   * are written; no statement runs. (A record without its key never gets here: its page took
+   * the normalizer's path.)
    */
   writeFlat(job: FlatPages): Promise<void> {
-    // The files are written while DuckDB may still be busy with the statements queued before.
-    const parts = job.shape.tables.map((_, t) => job.pages.map((p) => p[t]).filter((p) => p.length > 0));
-    const written = Promise.all(parts.map((p) => this.core.pageFiles.write(p)));
-    // Whatever becomes of the load (a closed destination never runs it), its files go.
-    const removeFiles = () => written.then((files) => files.forEach((f) => this.core.pageFiles.remove(f)), () => {});
-    return this.core.serial(() => asSyncError(`loading ${job.pages.length} flat page(s) of "${job.shape.tables[0].table}"`, async () => {
-      const files = await written;
-      this.live();
-      const t0 = performance.now();
-      const sql = flatSqlFor(job.shape);
-      for (let t = 0; t < sql.length; t++) {
-        const schema = this.core.schemaOf(job.shape.tables[t].table);
-        this.count(schema.name);
-        if (parts[t].length === 0) continue;
-        const staged = await this.stagingFor(schema);
-        const longest = parts[t].reduce((max, p) => Math.max(max, p.length), 0);
-        const n = await this.core.run(`INSERT INTO ${staged.name} (${sql[t].columns.map(quoteIdent).join(', ')}) ${sql[t].select(job.workspaceId, files[t], longest)}`);
-        staged.rows += n;
-        this.core.stats.stagedRows += n;
+    if (this.closing) return Promise.reject(txClosed());
+    this.core.stats.flatPages += job.pages.length;
+    return this.flat.add(job).catch((err) => {
+      const full = (err as NodeJS.ErrnoException).code === 'ENOSPC';
+      throw new SyncError('DESTINATION_WRITE_FAILED', `Could not write flat pages of "${job.shape.tables[0].table}" to ${this.core.pageFiles.where()}: ${err instanceof Error ? err.message : String(err)}`, {
+        kind: 'destination', cause: err, hint: full ? 'Make room there (or point TMPDIR to a larger disk) and run the sync again; it resumes from the last commit.' : undefined,
+      });
+    });
+  }
+
+  /** Reads every pending flat load into the staging tables (inside `serial`), in the order they came. */
+  private async stageFlat(): Promise<void> {
+    if (this.flat.size === 0) return;
+    const t0 = performance.now();
+    for (const load of await this.flat.take()) {
+      try {
+        await this.stageLoad(load);
+      } finally {
+        this.flat.remove(load);
       }
-      await this.liftForSize();
-      this.core.stats.flatPages += job.pages.length;
-      this.core.stats.stageMs += performance.now() - t0;
-    })).finally(removeFiles);
+    }
+    await this.liftForSize();
+    this.core.stats.stageMs += performance.now() - t0;
+  }
+
+  private async stageLoad(load: FlatLoad): Promise<void> {
+    const sql = flatSqlFor(load.shape);
+    for (let t = 0; t < sql.length; t++) {
+      const schema = this.core.schemaOf(load.shape.tables[t].table);
+      this.count(schema.name);
+      if (load.files[t].length === 0) continue;
+      const staged = await this.stagingFor(schema);
+      const n = await this.core.run(`INSERT INTO ${staged.name} (${sql[t].columns.map(quoteIdent).join(', ')}) ${sql[t].select(load.workspaceId, load.files[t], load.longest[t])}`);
+      staged.rows += n;
+      this.core.stats.stagedRows += n;
+    }
+  }
+
+  /**
+   * At commit: the pending flat loads go straight into their tables when no staged row shares
+   * their tables and none of their keys is stored or repeated; otherwise they are staged.
+   */
+  private async loadFlat(): Promise<void> {
+    if (this.flat.size === 0) return;
+    const t0 = performance.now();
+    const tables = [...this.staged].filter(([, s]) => s.rows > 0).map(([name]) => name);
+    if (tables.some((t) => this.flat.touches(t))) return this.stageFlat();
+    const loads = await this.flat.take();
+    try {
+      if (!(await insertableDirectly(this.core, loads))) {
+        for (const load of loads) await this.stageLoad(load);
+        await this.liftForSize();
+        this.core.stats.stageMs += performance.now() - t0;
+        return;
+      }
+      for (const [table, n] of await insertDirectly(this.core, loads, this.loadedAtSql)) {
+        this.count(table).inserted += n;
+        this.core.stats.directRows += n;
+      }
+      this.core.stats.directMs += performance.now() - t0;
+    } finally {
+      for (const load of loads) this.flat.remove(load);
+    }
   }
 
   /** Lifts the memory limit once this transaction stages many rows. */
@@ -191,6 +268,7 @@ export class DuckDBTransaction implements Transaction {
   reconcile(table: string, scope: Scope, deletes: 'soft' | 'hard'): Promise<number> {
     return this.core.serial(() => asSyncError(`reconciling "${table}"`, async () => {
       this.live();
+      await this.ensureBegun();
       const t0 = performance.now();
       const schema = this.core.schemaOf(table);
       // The staging table holds the keys written in this transaction (created empty if none were).
@@ -210,6 +288,8 @@ export class DuckDBTransaction implements Transaction {
         this.core.stats.reconcileMs += performance.now() - t0;
         return 0;
       }
+      // The keys written include those of the flat pages handed over.
+      if (this.flat.touches(table)) await this.stageFlat();
       if (scope.range) {
         const col = column(scope.range.column);
         if (scope.range.from) {
@@ -321,10 +401,14 @@ export class DuckDBTransaction implements Transaction {
   }
 
   commit(): Promise<Record<string, WriteCounts>> {
+    if (this.closing) return Promise.reject(txClosed());
+    this.close();
     return this.core.serial(async () => {
       this.live();
       this.done = true;
       try {
+        await this.ensureBegun();
+        await this.loadFlat();
         const tc = performance.now();
         await this.replaceChildren();
         const tm = performance.now();
@@ -343,6 +427,7 @@ export class DuckDBTransaction implements Transaction {
         this.core.ensuredInTransaction = [];
         await this.hooks.afterCommit?.({ state: this.state, changed });
       } catch (err) {
+        this.flat.discard();
         if (this.core.inTransaction) await this.afterRollback(true).catch(() => {});
         throw wrapCommitError(err);
       }
@@ -351,10 +436,13 @@ export class DuckDBTransaction implements Transaction {
   }
 
   rollback(): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.close();
+    this.flat.discard();
     return this.core.serial(async () => {
       if (this.done) return;
       this.done = true;
-      await this.afterRollback(true);
+      if (this.begun) await this.afterRollback(true);
     });
   }
 
@@ -393,6 +481,14 @@ function memoryHint(message: string): string | undefined {
 }
 
 const MEMORY_HINT = 'DuckDB reached its memory limit (128 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
+
+function txClosed(): SyncError {
+  return new SyncError('DESTINATION_TX_CLOSED', 'The transaction is already committed or rolled back', { kind: 'destination' });
+}
+
+function txOpen(): SyncError {
+  return new SyncError('DESTINATION_TX_OPEN', 'A transaction is already open on this destination', { kind: 'destination' });
+}
 
 export function stateKey(r: { workspaceId: string; stream: string; partition: string }): string {
   return `${r.workspaceId}\u0000${r.stream}\u0000${r.partition}`;

@@ -47,7 +47,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
 
   return {
     description: `duckdb:${path}${schema !== 'main' ? ` (schema ${schema})` : ''}`,
-    capabilities: { flatPages: true },
+    capabilities: { flatPages: true, deferredFlatPages: true },
 
     async open() {
       if (core) return;
@@ -115,7 +115,7 @@ export function createDuckDBDestination(path: string, options: DuckDBDestination
             values,
           );
         },
-      });
+      }, true);
     },
 
     recordRun(run: RunRecord): Promise<void> {

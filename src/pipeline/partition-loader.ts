@@ -63,6 +63,11 @@ export class PartitionLoader {
    * piece of work is in flight; its failure surfaces at the next call.
    */
   private inflight: Promise<void> = Promise.resolve();
+  /**
+   * Settles once the commit in flight has called `commit()` (or rolled back): with
+   * `deferredFlatPages`, flat pages then go to the next transaction while that commit runs.
+   */
+  private commitCalled: Promise<void> = Promise.resolve();
   readonly totals: Record<string, WriteCounts> = {};
 
   constructor(private readonly destination: Destination, opts: LoaderOptions = {}) {
@@ -127,14 +132,20 @@ export class PartitionLoader {
     this.pending = [];
     this.sinceCommit = 0;
     const writes = this.inflight;
+    let called = () => {};
+    this.commitCalled = new Promise<void>((resolve) => (called = resolve));
     this.launch(async () => {
       try {
         await writes;
         for (const end of ends) for (const r of end.reconcile) await tx.reconcile(r.table, r.scope, end.deletes);
         tx.setState(ends.flatMap((e) => e.state));
-        addWriteCounts(this.totals, await tx.commit());
+        const committed = tx.commit();
+        called();
+        addWriteCounts(this.totals, await committed);
       } catch (err) {
-        await tx.rollback().catch(() => {});
+        const rolledBack = tx.rollback().catch(() => {});
+        called();
+        await rolledBack;
         throw err;
       }
     });
@@ -149,6 +160,13 @@ export class PartitionLoader {
     this.flat = [];
     this.flatBytes = 0;
     this.buffered = 0;
+    if (batch.length === 0 && this.destination.capabilities?.deferredFlatPages) {
+      // Only flat pages: they go to files, without waiting for the commit in flight.
+      await this.commitCalled;
+      const tx = (this.tx ??= await this.destination.begin());
+      for (const job of flat) await tx.writeFlat!(job);
+      return;
+    }
     await this.inflight;
     const tx = (this.tx ??= await this.destination.begin());
     this.launch(async () => {
