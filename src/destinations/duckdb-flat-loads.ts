@@ -106,40 +106,48 @@ function keysOf(loads: FlatLoad[], table: string, key: string[]): string | null 
 
 /**
  * True when the loads can go straight into their tables: no key repeats among them, no key of a
- * table without a parent among them is stored, and no stored child row belongs to a parent they
- * write (so there is nothing to merge and no child to replace). One query reads the key columns.
+ * table without a parent is stored, and no stored child row belongs to a parent they write (so
+ * there is nothing to merge and no child to replace). The checks run one by one, each small
+ * enough for the default memory limit, and stop at the first that fails; the parents' keys are
+ * read once, into a temp table.
  */
 export async function insertableDirectly(core: DuckDBCore, loads: FlatLoad[]): Promise<boolean> {
   const schemas = new Map(tableNames(loads).map((n) => [n, core.schemaOf(n)]));
-  const ctes: string[] = [];
-  const checks: string[] = [];
-  const cte = new Map<string, string>();
-  for (const [name, schema] of schemas) {
-    const keys = keysOf(loads, name, schema.primaryKey);
-    if (keys === null) continue;
-    const alias = `k${cte.size}`;
-    cte.set(name, alias);
-    ctes.push(`${alias} AS MATERIALIZED (${keys})`);
-    checks.push(`(SELECT count(*) - count(DISTINCT (${schema.primaryKey.map(quoteIdent).join(', ')})) FROM ${alias})`);
-  }
-  for (const [name, schema] of schemas) {
-    const alias = cte.get(name);
-    const parent = schema.parent ? cte.get(schema.parent.table) : undefined;
-    // Children whose parents have no rows here: the staged path knows what to replace.
-    if (alias && schema.parent && !parent) return false;
-    if (alias && (!schema.parent || !parentInKey(schema))) {
-      checks.push(`(SELECT count(*) FROM ${alias} AS s JOIN ${core.qualified(name)} AS t ON ${joinOn(schema.primaryKey, 't', 's')})`);
+  const none = async (sql: string) => Number(Object.values((await core.rows(sql))[0])[0]) === 0;
+  // Keys seen more than once (a grouping, which can spill to disk, unlike count(DISTINCT)).
+  const unique = (schema: TableSchema, from: string) =>
+    none(`SELECT count(*) FROM (SELECT 1 FROM ${from} AS d GROUP BY ${schema.primaryKey.map(quoteIdent).join(', ')} HAVING count(*) > 1)`);
+  const parents = new Map<string, string>();
+  try {
+    for (const [name, schema] of schemas) {
+      const keys = keysOf(loads, name, schema.primaryKey);
+      if (schema.parent) {
+        const parent = parents.get(schema.parent.table);
+        // Children without their parents here, or whose key does not hold the parent's: the staged path.
+        if (!parent) {
+          if (keys === null) continue;
+          return false;
+        }
+        if (!parentInKey(schema)) return false;
+        if (keys !== null && !(await unique(schema, `(${keys})`))) return false;
+        // A stored child of a written parent (possible only for a parent stored without it; a
+        // stored child with a written child's key is one) would need replacing.
+        const parentKey = schemas.get(schema.parent.table)!.primaryKey;
+        const on = schema.parent.columns.map((c, i) => `c.${quoteIdent(c)} = p.${quoteIdent(parentKey[i])}`).join(' AND ');
+        if (!(await none(`SELECT count(*) FROM ${core.qualified(name)} AS c WHERE EXISTS (SELECT 1 FROM ${parent} AS p WHERE ${on})`))) return false;
+        continue;
+      }
+      if (keys === null) continue;
+      const temp = `_cs_fk${parents.size}`;
+      await core.run(`CREATE OR REPLACE TEMP TABLE ${temp} AS ${keys}`);
+      parents.set(name, temp);
+      if (!(await unique(schema, temp))) return false;
+      if (!(await none(`SELECT count(*) FROM ${temp} AS s JOIN ${core.qualified(name)} AS t ON ${joinOn(schema.primaryKey, 't', 's')}`))) return false;
     }
-    if (parent) {
-      // Stored children of a written parent (only possible for a parent stored without it) would need replacing.
-      const parentKey = schemas.get(schema.parent!.table)!.primaryKey;
-      const on = schema.parent!.columns.map((c, i) => `c.${quoteIdent(c)} = p.${quoteIdent(parentKey[i])}`).join(' AND ');
-      checks.push(`(SELECT count(*) FROM ${core.qualified(name)} AS c WHERE EXISTS (SELECT 1 FROM ${parent} AS p WHERE ${on}))`);
-    }
+    return true;
+  } finally {
+    for (const temp of parents.values()) await core.run(`DROP TABLE IF EXISTS ${temp}`);
   }
-  if (checks.length === 0) return true;
-  const [row] = await core.rows(`WITH ${ctes.join(', ')} SELECT ${checks.map((c, i) => `${c} AS c${i}`).join(', ')}`);
-  return Object.values(row).every((v) => Number(v) === 0);
 }
 
 /** A child whose key holds its parent's key columns: a stored row with one of its keys is a stored child of that parent. */
