@@ -345,18 +345,19 @@ test('a database file opens with the memory settings a sync needs, and the confi
     const settings = async (path: string, config?: Record<string, string>) => {
       const core = await DuckDBCore.open(path, 'main', config);
       try {
-        const [row] = await core.rows(`SELECT current_setting('allocator_flush_threshold') AS f`);
-        return [await memoryLimit(core), String(row.f)];
+        const [row] = await core.rows(`SELECT current_setting('allocator_flush_threshold') AS f, current_setting('write_buffer_row_group_count') AS w`);
+        return [await memoryLimit(core), String(row.f), String(row.w)];
       } finally {
         await core.close();
       }
     };
-    const [fileLimit, flush] = await settings(`${dir}/a.duckdb`);
-    assert.match(fileLimit, /^12[0-9](\.\d+)? MiB$/);
+    const [fileLimit, flush, rowGroups] = await settings(`${dir}/a.duckdb`);
+    assert.match(fileLimit, /^7[0-9](\.\d+)? MiB$/);
     assert.match(flush, /^(7\.\d+|8(\.0)?) MiB$/);
+    assert.equal(rowGroups, '1');
     assert.match((await settings(`${dir}/b.duckdb`, { memory_limit: '1GB' }))[0], /^9[0-9]{2}(\.\d+)? MiB$/);
     // An in-memory database keeps DuckDB's own limit: its data has nowhere to spill.
-    assert.doesNotMatch((await settings(':memory:'))[0], /^12[0-9](\.\d+)? MiB$/);
+    assert.doesNotMatch((await settings(':memory:'))[0], /^7[0-9](\.\d+)? MiB$/);
     // A large transaction lifts the default limit for good; a limit the user set stays.
     for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
       const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);

@@ -151,7 +151,7 @@ test('with deferredFlatPages, flat pages go to the next transaction while a comm
     },
   } as unknown as Destination;
   const shape = {} as FlatShape;
-  const loader = new PartitionLoader(dest, { commitRows: 1 });
+  const loader = new PartitionLoader(dest, { commitRows: 1, commitFlatRows: 1 });
   await loader.writeFlat('w', { shape, tables: [new Uint8Array(10)] }, 1);
   await loader.endPartition(end('p0'));
   // 10 MB of CSV: a spill, which must not wait for tx1's commit.

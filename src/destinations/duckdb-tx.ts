@@ -372,8 +372,9 @@ export class DuckDBTransaction implements Transaction {
   private async replaceChildren(): Promise<void> {
     for (const child of byDepth([...this.core.schemas.values()].filter((s) => s.parent))) {
       const parent = this.core.schemas.get(child.parent!.table);
-      const parentKeys = this.staged.get(child.parent!.table)?.name;
-      const childKeys = this.staged.get(child.name)?.name;
+      // Staging tables without rows (made by a reconcile, or left by direct flat loads) write no key.
+      const parentKeys = this.stagedWithRows(child.parent!.table);
+      const childKeys = this.stagedWithRows(child.name);
       if (!parentKeys && !childKeys) continue;
       const pcols = child.parent!.columns;
       const sources: string[] = [];
@@ -391,6 +392,11 @@ export class DuckDBTransaction implements Transaction {
         `SELECT ${child.primaryKey.map((k) => `c.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(child.name)} AS c WHERE ${where}`);
       await this.deleteKeys(child, doomed, 'hard');
     }
+  }
+
+  private stagedWithRows(table: string): string | undefined {
+    const staged = this.staged.get(table);
+    return staged && staged.rows > 0 ? staged.name : undefined;
   }
 
   setState(records: StateRecord[]): void {
@@ -480,7 +486,7 @@ function memoryHint(message: string): string | undefined {
   return /out of memory|could not allocate|failed to (allocate|pin)/i.test(message) ? MEMORY_HINT : undefined;
 }
 
-const MEMORY_HINT = 'DuckDB reached its memory limit (128 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
+const MEMORY_HINT = 'DuckDB reached its memory limit (80 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
 
 function txClosed(): SyncError {
   return new SyncError('DESTINATION_TX_CLOSED', 'The transaction is already committed or rolled back', { kind: 'destination' });

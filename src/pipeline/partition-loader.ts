@@ -26,6 +26,15 @@ export interface LoaderOptions {
    * through the write-ahead log and a checkpoint.
    */
   commitRows?: number;
+  /**
+   * For a destination with `deferredFlatPages`: rows of flat pages per commit (default twice
+   * `commitRows`). They wait in files, not in memory, and a larger transaction loads them
+   * faster: at 1M entries, DuckDB's direct inserts and commits took 10.5 + 0.4 s at 900,000
+   * rows against 13–15 + 3.0–3.8 s at 450,000 (each table's share of a commit leaves a partial
+   * row group, and each commit a checkpoint). A transaction's count mixes both kinds at their
+   * own rates.
+   */
+  commitFlatRows?: number;
 }
 
 /**
@@ -53,10 +62,11 @@ export class PartitionLoader {
   /** Rows buffered, raw pages' records and child items included. */
   private buffered = 0;
   private pending: PartitionEnd[] = [];
-  /** Rows written since the last commit (buffered or already in the open transaction). */
+  /** Share of a commit written since the last one: rows / commitRows + flat rows / commitFlatRows. */
   private sinceCommit = 0;
   private readonly batchRows: number;
   private readonly commitRows: number;
+  private readonly commitFlatRows: number;
   /**
    * Destination work started but not awaited (writes of the last spilled batch, or a commit):
    * the next batch is read and normalized while the destination loads this one. At most one
@@ -73,6 +83,7 @@ export class PartitionLoader {
   constructor(private readonly destination: Destination, opts: LoaderOptions = {}) {
     this.batchRows = opts.batchRows ?? 50_000;
     this.commitRows = opts.commitRows ?? (opts.batchRows === undefined ? 450_000 : opts.batchRows);
+    this.commitFlatRows = destination.capabilities?.deferredFlatPages ? (opts.commitFlatRows ?? 2 * this.commitRows) : this.commitRows;
   }
 
   async write(table: string, rows: Row[]): Promise<void> {
@@ -81,7 +92,7 @@ export class PartitionLoader {
     if (list) for (const r of rows) list.push(r);
     else this.buffer.set(table, rows.slice());
     this.buffered += rows.length;
-    this.sinceCommit += rows.length;
+    this.sinceCommit += rows.length / this.commitRows;
     if (this.buffered >= this.batchRows) await this.spill();
   }
 
@@ -95,7 +106,7 @@ export class PartitionLoader {
     last.pages.push(page.tables);
     for (const t of page.tables) this.flatBytes += t.length;
     this.buffered += rows;
-    this.sinceCommit += rows;
+    this.sinceCommit += rows / this.commitFlatRows;
     if (this.flatBytes >= FLAT_BATCH_BYTES) await this.spill();
   }
 
@@ -109,7 +120,7 @@ export class PartitionLoader {
   /** The current partition is complete: its end is applied at the next commit. */
   async endPartition(end: PartitionEnd): Promise<void> {
     this.pending.push(end);
-    if (!this.holdCommits && this.sinceCommit >= this.commitRows) await this.startCommit();
+    if (!this.holdCommits && this.sinceCommit >= 1) await this.startCommit();
   }
 
   /** Commits every finished partition (call at the end of a stream or workspace); resolves once committed. */
