@@ -38,14 +38,14 @@ function threadCpu(): { main: number; others: number } {
 }
 
 const entries = Number(process.argv[2] ?? 1_000_000);
-// The sync process as the CLI runs it (clockify-sync sync/demo tune the heap the same way).
-tuneHeapForSync();
 const sim = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users', '200', '--projects', '500', '--entries', String(entries)]);
 const dir = mkdtempSync(join(tmpdir(), 'clockify-bench-'));
 try {
   const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: 'sim-admin-key', requestsPerSecond: 0, concurrency: 4 });
   const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
   const destination = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
+  // The sync process as the CLI runs it (clockify-sync sync/demo tune the heap the same way).
+  tuneHeapForSync(destination);
   // Where the memory is at the peak: V8 heap, buffers outside it, and the rest (native: DuckDB).
   let peak = { rss: 0, heapTotal: 0, external: 0 };
   const sampler = setInterval(() => {

@@ -19,7 +19,6 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'dataset seed', intOption, 1)
     .option('--quiet', 'only the final summary')
     .action(async (opts) => {
-      tuneHeapForSync();
       const log = createCliLogger({ quiet: opts.quiet });
       // The simulated clock is pinned to today's midnight (UTC), so reruns on the same day see the
       // same account and change no row.
@@ -28,6 +27,7 @@ export function registerDemo(program: Command): void {
       log('info', `simulator on ${sim.url} (seed ${opts.seed}: 2 workspaces, 50 users, 100 projects, ${opts.entries} time entries)`);
       const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0, concurrency: 4 });
       const destination = createDestination(opts.destination);
+      tuneHeapForSync(destination);
       try {
         const result = await runSync({ client, destination, log });
         if (result.error) {

@@ -75,7 +75,6 @@ Examples:
 
 /** Runs one configured sync, printing progress and the summary on stderr; returns the exit status. */
 export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: boolean; verbose?: boolean; csvBom?: boolean; now?: string }): Promise<number> {
-  tuneHeapForSync();
   let progressRef: ReturnType<typeof createProgress> | null = null;
   const log = createCliLogger(opts, (line) => (progressRef ? progressRef.writeLine(line) : process.stderr.write(line + '\n')));
   const progress = createProgress({ tty: process.stderr.isTTY === true, json: !!opts.json, quiet: !!opts.quiet, log });
@@ -84,6 +83,7 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
   const startDate = job.startDate ? resolveInstant(job.startDate, { now, timeZone: 'UTC' }).toJSDate() : undefined;
   const client = clientForJob(job);
   const destination = destinationForJob(job, { csvBom: opts.csvBom });
+  tuneHeapForSync(destination);
   log('info', `${job.source}: syncing into ${destination.description}`);
   // Report streams (report_summary, …) run through the reports module after the entity streams.
   const reportKinds = (job.streams ?? []).filter((s) => REPORT_STREAMS.includes(s)).map((s) => s.replace(/^report_/, '') as ReportKind);
