@@ -78,6 +78,14 @@ test('a page with no records gives empty tables; a record or item without its ke
   assert.equal(flattenPage(Buffer.from('[{"id":"a","customFieldValues":[{"name":"no field id"}]}]'), shape), null);
 });
 
+test('two items of one list with the same key give no flat page (the normalizer\'s merge keeps the last); the same key under two records does', () => {
+  const cfv = (id: string) => `{"customFieldId":${id},"name":"n","value":"v"}`;
+  assert.equal(flattenPage(Buffer.from(`[{"id":"a","customFieldValues":[${cfv('"f1"')},${cfv('"f2"')},${cfv('"f1"')}]}]`), shape), null);
+  // The same value spelled with an escape is the same key.
+  assert.equal(flattenPage(Buffer.from(`[{"id":"a","customFieldValues":[${cfv('"f1"')},${cfv('"\\u0066\\u0031"')}]}]`), shape), null);
+  assert.deepEqual(flat(`[{"id":"a","customFieldValues":[${cfv('"f1"')},${cfv('"f2"')}]},{"id":"b","customFieldValues":[${cfv('"f1"')}]}]`)[2].split('\n').filter(Boolean).length, 3);
+});
+
 test('whitespace anywhere between tokens is read as JSON allows', () => {
   const compact = flat(JSON.stringify([{ id: 'a', tagIds: ['t'], timeInterval: { start: '2026-01-01T00:00:00Z', duration: null, end: null }, customFieldValues: [] }]));
   const spaced = flat(JSON.stringify([{ id: 'a', tagIds: ['t'], timeInterval: { start: '2026-01-01T00:00:00Z', duration: null, end: null }, customFieldValues: [] }], null, '\t').replaceAll('\n', '\r\n '));

@@ -15,6 +15,8 @@ export interface LoadStats {
   /** Rows of flat pages inserted straight into their tables, and the time it took (checks included). */
   directRows: number;
   directMs: number;
+  /** Of directMs and stageMs: the checks deciding between them. */
+  checkMs: number;
   stageMs: number;
   mergeMs: number;
   reconcileMs: number;
@@ -23,7 +25,7 @@ export interface LoadStats {
 }
 
 export function emptyLoadStats(): LoadStats {
-  return { stagedRows: 0, flatPages: 0, directRows: 0, directMs: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
+  return { stagedRows: 0, flatPages: 0, directRows: 0, directMs: 0, checkMs: 0, stageMs: 0, mergeMs: 0, reconcileMs: 0, childrenMs: 0, commitMs: 0 };
 }
 
 /**

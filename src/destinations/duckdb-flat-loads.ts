@@ -105,18 +105,16 @@ function keysOf(loads: FlatLoad[], table: string, key: string[]): string | null 
 }
 
 /**
- * True when the loads can go straight into their tables: no key repeats among them, no key of a
- * table without a parent is stored, and no stored child row belongs to a parent they write (so
- * there is nothing to merge and no child to replace). The checks run one by one, each small
- * enough for the default memory limit, and stop at the first that fails; the parents' keys are
- * read once, into a temp table.
+ * True when the loads can go straight into their tables: no parent key repeats among them or is
+ * stored, and no stored child row belongs to a parent they write (so there is nothing to merge
+ * and no child to replace). Child keys need no check of their own: a child's key holds its
+ * parent's, and a flat page never repeats a child key under one parent (json-flatten.ts). The
+ * checks run one by one, each small enough for the default memory limit, and stop at the first
+ * that fails; the parents' keys are read once, into a temp table.
  */
 export async function insertableDirectly(core: DuckDBCore, loads: FlatLoad[]): Promise<boolean> {
   const schemas = new Map(tableNames(loads).map((n) => [n, core.schemaOf(n)]));
   const none = async (sql: string) => Number(Object.values((await core.rows(sql))[0])[0]) === 0;
-  // Keys seen more than once (a grouping, which can spill to disk, unlike count(DISTINCT)).
-  const unique = (schema: TableSchema, from: string) =>
-    none(`SELECT count(*) FROM (SELECT 1 FROM ${from} AS d GROUP BY ${schema.primaryKey.map(quoteIdent).join(', ')} HAVING count(*) > 1)`);
   const parents = new Map<string, string>();
   try {
     for (const [name, schema] of schemas) {
@@ -129,7 +127,6 @@ export async function insertableDirectly(core: DuckDBCore, loads: FlatLoad[]): P
           return false;
         }
         if (!parentInKey(schema)) return false;
-        if (keys !== null && !(await unique(schema, `(${keys})`))) return false;
         // A stored child of a written parent (possible only for a parent stored without it; a
         // stored child with a written child's key is one) would need replacing.
         const parentKey = schemas.get(schema.parent.table)!.primaryKey;
@@ -139,9 +136,11 @@ export async function insertableDirectly(core: DuckDBCore, loads: FlatLoad[]): P
       }
       if (keys === null) continue;
       const temp = `_cs_fk${parents.size}`;
-      await core.run(`CREATE OR REPLACE TEMP TABLE ${temp} AS ${keys}`);
+      const pk = schema.primaryKey.map(quoteIdent).join(', ');
+      // Each key once, with how often it came (a grouping, which can spill to disk).
+      await core.run(`CREATE OR REPLACE TEMP TABLE ${temp} AS SELECT ${pk}, count(*) AS _cs_n FROM (${keys}) GROUP BY ${pk}`);
       parents.set(name, temp);
-      if (!(await unique(schema, temp))) return false;
+      if (!(await none(`SELECT count(*) FROM ${temp} WHERE _cs_n > 1`))) return false;
       if (!(await none(`SELECT count(*) FROM ${temp} AS s JOIN ${core.qualified(name)} AS t ON ${joinOn(schema.primaryKey, 't', 's')}`))) return false;
     }
     return true;

@@ -176,7 +176,10 @@ export class DuckDBTransaction implements Transaction {
     if (tables.some((t) => this.flat.touches(t))) return this.stageFlat();
     const loads = await this.flat.take();
     try {
-      if (!(await insertableDirectly(this.core, loads))) {
+      const tc = performance.now();
+      const direct = await insertableDirectly(this.core, loads);
+      this.core.stats.checkMs += performance.now() - tc;
+      if (!direct) {
         for (const load of loads) await this.stageLoad(load);
         await this.liftForSize();
         this.core.stats.stageMs += performance.now() - t0;

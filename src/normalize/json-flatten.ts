@@ -265,8 +265,11 @@ const COMPUTED = -2;
 
 /**
  * Flattens a page that fits (see json-shape.ts `scanJsonPage`) into CSV per table. Returns null
- * when a record has no value for its primary key (the page then takes the normalizer's path,
- * which says so).
+ * when a record has no value for its primary key, or a list item none for its own key columns
+ * (the page then takes the normalizer's path, which says so), or when two items of one list
+ * have the same key (the normalizer's rows then go through a merge, which keeps the last). So
+ * a flat page never holds two child rows with one key under one parent (destinations rely on
+ * it: duckdb-flat-loads.ts).
  */
 export function flattenPage(b: Uint8Array, shape: FlatShape): FlatPage | null {
   while (scratch.length < shape.tables.length) scratch.push(new Out());
@@ -286,7 +289,7 @@ export function flattenPage(b: Uint8Array, shape: FlatShape): FlatPage | null {
     i = r.object(i, shape.root, main, 0);
     for (const fb of shape.fallbacks[0]) fallback(b, main, fb);
     for (const k of shape.keySlots) if (k < 0 || main.start[k] === -1) return null;
-    for (let c = 0; c < items.length; c++) if (!keysPresent(items[c], shape.children[c], shape.tables[c + 1].columns.length)) return null;
+    for (let c = 0; c < items.length; c++) if (!itemKeysUsable(b, items[c], shape.children[c], shape.tables[c + 1].columns.length)) return null;
     writeRow(b, outs[0], main.start, main.end, main.num, 0, shape.tables[0].columns.length, shape, 0);
     for (let c = 0; c < items.length; c++) {
       const it = items[c];
@@ -315,14 +318,27 @@ export function flattenPage(b: Uint8Array, shape: FlatShape): FlatPage | null {
 /** Output buffers, one per table, reused by every call. */
 const scratch: Out[] = [];
 
-/** Whether every object item of a child list has its own key columns. */
-function keysPresent(items: Slots, child: FlatShape['children'][number], width: number): boolean {
+/** Whether every object item of a child list has its own key columns, and no two items the same values there. */
+function itemKeysUsable(b: Uint8Array, items: Slots, child: FlatShape['children'][number], width: number): boolean {
   if (child.valueList || child.keySlots.length === 0) return true;
   const own = width - child.parentSlots.length;
   for (let row = 0; row < items.rows; row++) {
     for (const k of child.keySlots) if (k < 0 || items.start[row * own + k] === -1) return false;
+    for (let prev = 0; prev < row; prev++) {
+      if (child.keySlots.every((k) => sameValue(b, items, row * own + k, prev * own + k))) return false;
+    }
   }
   return true;
+}
+
+/** Whether slots x and y hold the same value (the same bytes, or equal once decoded). */
+function sameValue(b: Uint8Array, items: Slots, x: number, y: number): boolean {
+  const xs = items.start[x];
+  const xe = items.end[x];
+  const ys = items.start[y];
+  const ye = items.end[y];
+  if (xe > 0 && ye > 0 && xe - xs === ye - ys && sameBytes(b, xs, ys, xe - xs)) return true;
+  return (xe < 0 || ye < 0 || b[xs] !== 0x22 || b[ys] !== 0x22) && valueOf(b, xs, xe) === valueOf(b, ys, ye);
 }
 
 function fallback(b: Uint8Array, s: Slots, fb: Fallback, base = 0): void {
