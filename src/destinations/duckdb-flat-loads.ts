@@ -137,10 +137,10 @@ export async function insertableDirectly(core: DuckDBCore, loads: FlatLoad[]): P
       if (keys === null) continue;
       const temp = `_cs_fk${parents.size}`;
       const pk = schema.primaryKey.map(quoteIdent).join(', ');
-      // Each key once, with how often it came (a grouping, which can spill to disk).
-      await core.run(`CREATE OR REPLACE TEMP TABLE ${temp} AS SELECT ${pk}, count(*) AS _cs_n FROM (${keys}) GROUP BY ${pk}`);
+      await core.run(`CREATE OR REPLACE TEMP TABLE ${temp} AS ${keys}`);
       parents.set(name, temp);
-      if (!(await none(`SELECT count(*) FROM ${temp} WHERE _cs_n > 1`))) return false;
+      // Keys seen more than once (a grouping, which can spill to disk, unlike count(DISTINCT)).
+      if (!(await none(`SELECT count(*) FROM (SELECT 1 FROM ${temp} GROUP BY ${pk} HAVING count(*) > 1)`))) return false;
       if (!(await none(`SELECT count(*) FROM ${temp} AS s JOIN ${core.qualified(name)} AS t ON ${joinOn(schema.primaryKey, 't', 's')}`))) return false;
     }
     return true;
