@@ -322,10 +322,13 @@ const scratch: Out[] = [];
 function itemKeysUsable(b: Uint8Array, items: Slots, child: FlatShape['children'][number], width: number): boolean {
   if (child.valueList || child.keySlots.length === 0) return true;
   const own = width - child.parentSlots.length;
+  const keys = child.keySlots;
   for (let row = 0; row < items.rows; row++) {
-    for (const k of child.keySlots) if (k < 0 || items.start[row * own + k] === -1) return false;
+    for (const k of keys) if (k < 0 || items.start[row * own + k] === -1) return false;
     for (let prev = 0; prev < row; prev++) {
-      if (child.keySlots.every((k) => sameValue(b, items, row * own + k, prev * own + k))) return false;
+      let same = true;
+      for (let j = 0; same && j < keys.length; j++) same = sameValue(b, items, row * own + keys[j], prev * own + keys[j]);
+      if (same) return false;
     }
   }
   return true;
