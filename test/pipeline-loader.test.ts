@@ -121,7 +121,7 @@ test('batchRows alone is also the commit size (callers that set it keep their co
   assert.deepEqual(f.committed.map((c) => c.state), [['p0'], ['p1'], ['p2']]);
 });
 
-test('with deferredFlatPages, flat pages go to the next transaction while a commit runs (and nothing else does)', async () => {
+test('with deferredFlatPages, flat pages go to the next transaction while a commit runs (and nothing else does)', { timeout: 10_000 }, async () => {
   const log: string[] = [];
   let open = 0;
   let gate = () => {};
