@@ -1,8 +1,8 @@
 /**
- * Flat pages loaded by DuckDB: the CSV of each table of a page (json-flatten.ts made it from a
- * raw JSON page that fits its stream's shape) is read with `read_csv` into the table's staging
- * table, with the workspace id added. No JavaScript object is made per record: the CSV goes to
- * files, and DuckDB reads them.
+ * Flat pages read by DuckDB: the CSV of each table of a page (json-flatten.ts made it from a
+ * raw JSON page that fits its stream's shape) is read with `read_csv`, with the workspace id
+ * added, into the table itself or its staging table (duckdb-flat-loads.ts decides). No
+ * JavaScript object is made per record: the CSV goes to files, and DuckDB reads them.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -67,8 +67,8 @@ const DIR_NAME = new RegExp(`^${DIR_PREFIX}(\\d+)-`);
 
 /**
  * Where the CSV waits for read_csv: files in a private temporary directory named for this
- * process (made on first use, removed with the database's close). A load's files are removed as
- * soon as it has read them. A killed sync cannot remove its directory: the next one removes the
+ * process (made on first use, removed with the database's close). A transaction's files are
+ * removed once its commit has read them, or at its rollback. A killed sync cannot remove its directory: the next one removes the
  * directories of processes that no longer run.
  */
 export class PageFiles {
