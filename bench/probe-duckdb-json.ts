@@ -20,7 +20,7 @@ import { ALL_ACCOUNT_STATUSES, MAX_PAGE_SIZE } from '../src/streams/stream-table
 import { startSimProcess } from './sim-process.ts';
 
 const entries = Number(process.argv[2] ?? 1_000_000);
-tuneHeapForSync();
+tuneHeapForSync(false);
 const sim = await startSimProcess(['--seed', '7', '--workspaces', '1', '--users', '200', '--projects', '500', '--entries', String(entries)]);
 const dir = mkdtempSync(join(tmpdir(), 'clockify-probe-'));
 const headers = { 'X-Api-Key': 'sim-admin-key' };

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createClockifyClient } from '../src/clockify/client.ts';
 import { resolveHosts } from '../src/clockify/hosts.ts';
 import { createDuckDBDestination } from '../src/destinations/duckdb.ts';
-import { runSync } from '../src/pipeline/run-sync.ts';
+import { flattensPages, runSync } from '../src/pipeline/run-sync.ts';
 import { tuneHeapForSync } from '../src/cli/heap-tuning.ts';
 import { startSimProcess } from './sim-process.ts';
 
@@ -48,7 +48,7 @@ try {
   const config = process.env.BENCH_DUCKDB_CONFIG ? JSON.parse(process.env.BENCH_DUCKDB_CONFIG) : undefined;
   const destination = createDuckDBDestination(join(dir, 'bench.duckdb'), { config, primaryKeys: process.env.BENCH_DUCKDB_PK === undefined ? undefined : process.env.BENCH_DUCKDB_PK !== '0' });
   // The sync process as the CLI runs it (clockify-sync sync/demo tune the heap the same way).
-  tuneHeapForSync(destination);
+  tuneHeapForSync(flattensPages(destination));
   // Where the memory is at the peak: V8 heap, buffers outside it, and the rest (native: DuckDB).
   let peak = { rss: 0, heapTotal: 0, external: 0 };
   const sampler = setInterval(() => {

@@ -6,7 +6,7 @@
  * through the Logger and returns a summary.
  */
 import { randomUUID } from 'node:crypto';
-import type { Scope, StateRecord } from '../destinations/destination.ts';
+import type { Destination, Scope, StateRecord } from '../destinations/destination.ts';
 import { SyncError } from '../errors.ts';
 import { createRateResolver, extractWorkspace, listWorkspaces } from '../extract/index.ts';
 import { maxReportDays } from '../dates/report-range.ts';
@@ -38,6 +38,14 @@ function partitionScope(def: StreamDef, workspaceId: string, partition: string):
     equals[parent.childKey] = partition;
   }
   return { equals };
+}
+
+/**
+ * Whether a sync into `destination` flattens raw time-entry pages in a worker (a destination
+ * with flat pages, unless `rawPages` is false): the main thread then holds no rows.
+ */
+export function flattensPages(destination: Destination, rawPages?: boolean): boolean {
+  return destination.capabilities?.flatPages === true && rawPages !== false;
 }
 
 export async function runSync(opts: SyncOptions): Promise<SyncResult> {
@@ -101,7 +109,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     }
 
     const state = await destination.readState();
-    if (destination.capabilities?.flatPages && opts.rawPages !== false) flattener = workerFlattener();
+    if (flattensPages(destination, opts.rawPages)) flattener = workerFlattener();
     const extractRaw = flattener && rawPageDecoder(normalizer, flattener);
     for (const ws of visible.filter((w) => wanted.includes(w.id))) {
       log('info', `workspace ${String(ws.name ?? '')} (${ws.id})`);

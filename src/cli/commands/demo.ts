@@ -3,7 +3,7 @@ import { createClockifyClient } from '../../clockify/client.ts';
 import { resolveHosts } from '../../clockify/hosts.ts';
 import { createDestination } from '../../destinations/index.ts';
 import { EXIT } from '../../errors.ts';
-import { runSync } from '../../pipeline/run-sync.ts';
+import { flattensPages, runSync } from '../../pipeline/run-sync.ts';
 import { startSimulator } from '../../simulator/server.ts';
 import { tuneHeapForSync } from '../heap-tuning.ts';
 import { intOption } from '../options.ts';
@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
       log('info', `simulator on ${sim.url} (seed ${opts.seed}: 2 workspaces, 50 users, 100 projects, ${opts.entries} time entries)`);
       const client = createClockifyClient({ hosts: resolveHosts({ baseUrl: sim.url }), apiKey: sim.keys.owner, requestsPerSecond: 0, concurrency: 4 });
       const destination = createDestination(opts.destination);
-      tuneHeapForSync(destination);
+      tuneHeapForSync(flattensPages(destination));
       try {
         const result = await runSync({ client, destination, log });
         if (result.error) {

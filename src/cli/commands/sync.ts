@@ -3,7 +3,7 @@ import type { ResolvedJob } from '../../config/index.ts';
 import { addWriteCounts } from '../../destinations/destination.ts';
 import { EXIT } from '../../errors.ts';
 import { resolveInstant } from '../../dates/macros.ts';
-import { runSync, type SyncResult } from '../../pipeline/run-sync.ts';
+import { flattensPages, runSync, type SyncResult } from '../../pipeline/run-sync.ts';
 import type { ReportKind } from '../../reports/report-options.ts';
 import { customStreamDefs } from '../../streams/custom-streams.ts';
 import { STREAMS } from '../../streams/stream-table.ts';
@@ -83,7 +83,9 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
   const startDate = job.startDate ? resolveInstant(job.startDate, { now, timeZone: 'UTC' }).toJSDate() : undefined;
   const client = clientForJob(job);
   const destination = destinationForJob(job, { csvBom: opts.csvBom });
-  tuneHeapForSync(destination);
+  // Raw time-entry pages loaded by DuckDB; CLOCKIFY_RAW_PAGES=0 parses every page in JavaScript.
+  const rawPages = process.env.CLOCKIFY_RAW_PAGES !== '0';
+  tuneHeapForSync(flattensPages(destination, rawPages));
   log('info', `${job.source}: syncing into ${destination.description}`);
   // Report streams (report_summary, …) run through the reports module after the entity streams.
   const reportKinds = (job.streams ?? []).filter((s) => REPORT_STREAMS.includes(s)).map((s) => s.replace(/^report_/, '') as ReportKind);
@@ -107,8 +109,7 @@ export async function runJob(job: ResolvedJob, opts: { json?: boolean; quiet?: b
       timeEntriesSource: job.timeEntriesSource,
       plan: job.origins.plan === 'default' ? undefined : job.plan,
       customStreams: customStreamDefs(job.customStreams, { now }),
-      // Raw time-entry pages loaded by DuckDB; CLOCKIFY_RAW_PAGES=0 parses every page in JavaScript.
-      rawPages: process.env.CLOCKIFY_RAW_PAGES !== '0',
+      rawPages,
       now: now ? () => now : undefined,
       log,
       onProgress: (stream, ws, c) => (c.done ? progress.done(stream, ws, c) : progress.update(stream, ws, c)),
