@@ -7,7 +7,7 @@ import { columnSql } from './duckdb-values.ts';
 import { appendRows, stagingColumns, type StagingTarget } from './duckdb-stage.ts';
 import { flatSqlFor } from './duckdb-flat.ts';
 import { PendingFlat, insertDirectly, insertableDirectly, type FlatLoad } from './duckdb-flat-loads.ts';
-import { joinOn, quoteIdent } from './sql-names.ts';
+import { joinOn, joinPairs, quoteIdent } from './sql-names.ts';
 
 /** What a destination does around the SQL COMMIT (state records, file export). */
 export interface CommitHooks {
@@ -140,14 +140,17 @@ export class DuckDBTransaction implements Transaction {
   /** Reads every pending flat load into the staging tables (inside `serial`), in the order they came. */
   private async stageFlat(): Promise<void> {
     if (this.flat.size === 0) return;
-    const t0 = performance.now();
-    for (const load of await this.flat.take()) {
-      try {
-        await this.stageLoad(load);
-      } finally {
-        this.flat.remove(load);
-      }
+    const loads = await this.flat.take();
+    try {
+      await this.stageLoads(loads, performance.now());
+    } finally {
+      for (const load of loads) this.flat.remove(load);
     }
+  }
+
+  /** Reads flat loads into the staging tables, in order (`t0`: when their load began, for stats). */
+  private async stageLoads(loads: FlatLoad[], t0: number): Promise<void> {
+    for (const load of loads) await this.stageLoad(load);
     await this.liftForSize();
     this.core.stats.stageMs += performance.now() - t0;
   }
@@ -171,20 +174,13 @@ export class DuckDBTransaction implements Transaction {
    */
   private async loadFlat(): Promise<void> {
     if (this.flat.size === 0) return;
-    const t0 = performance.now();
-    const tables = [...this.staged].filter(([, s]) => s.rows > 0).map(([name]) => name);
-    if (tables.some((t) => this.flat.touches(t))) return this.stageFlat();
+    if ([...this.staged.keys()].some((t) => this.flat.touches(t) && this.stagedWithRows(t))) return this.stageFlat();
     const loads = await this.flat.take();
     try {
-      const tc = performance.now();
+      const t0 = performance.now();
       const direct = await insertableDirectly(this.core, loads);
-      this.core.stats.checkMs += performance.now() - tc;
-      if (!direct) {
-        for (const load of loads) await this.stageLoad(load);
-        await this.liftForSize();
-        this.core.stats.stageMs += performance.now() - t0;
-        return;
-      }
+      this.core.stats.checkMs += performance.now() - t0;
+      if (!direct) return await this.stageLoads(loads, t0);
       for (const [table, n] of await insertDirectly(this.core, loads, this.loadedAtSql)) {
         this.count(table).inserted += n;
         this.core.stats.directRows += n;
@@ -357,7 +353,7 @@ export class DuckDBTransaction implements Transaction {
       this.count(schema.name).deleted += n;
       for (const child of this.core.childrenOf(schema.name)) {
         const parentCols = child.parent!.columns;
-        const on = parentCols.map((c, i) => `c.${quoteIdent(c)} = k.${quoteIdent(schema.primaryKey[i])}`).join(' AND ');
+        const on = joinPairs(parentCols, 'c', schema.primaryKey, 'k');
         const extra = deletes === 'soft' ? ` AND c.${quoteIdent(DELETED_AT)} IS NULL` : '';
         const childKeys = await this.tempKeys(child.primaryKey, `SELECT ${child.primaryKey.map((k) => `c.${quoteIdent(k)}`).join(', ')} FROM ${this.core.qualified(child.name)} AS c WHERE EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${on})${extra}`);
         await this.deleteKeys(child, childKeys, deletes);

@@ -21,7 +21,12 @@ export function quoteLiteral(value: string): string {
 
 /** `a.x = b.x AND a.y = b.y` over the given columns. */
 export function joinOn(columns: string[], left: string, right: string): string {
-  return columns.map((c) => `${left}.${quoteIdent(c)} = ${right}.${quoteIdent(c)}`).join(' AND ');
+  return joinPairs(columns, left, columns, right);
+}
+
+/** `l.a = r.x AND l.b = r.y`: column i of `leftColumns` equals column i of `rightColumns`. */
+export function joinPairs(leftColumns: string[], left: string, rightColumns: string[], right: string): string {
+  return leftColumns.map((c, i) => `${left}.${quoteIdent(c)} = ${right}.${quoteIdent(rightColumns[i])}`).join(' AND ');
 }
 
 /** A file-system friendly name for a table (used by the file destinations). */
