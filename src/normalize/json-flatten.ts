@@ -327,21 +327,15 @@ function itemKeysUsable(b: Uint8Array, items: Slots, child: FlatShape['children'
     for (const k of keys) if (k < 0 || items.start[row * own + k] === -1) return false;
     for (let prev = 0; prev < row; prev++) {
       let same = true;
-      for (let j = 0; same && j < keys.length; j++) same = sameValue(b, items, row * own + keys[j], prev * own + keys[j]);
+      for (let j = 0; same && j < keys.length; j++) {
+        const x = row * own + keys[j];
+        const y = prev * own + keys[j];
+        same = sameValue(b, items.start[x], items.end[x], items.start[y], items.end[y]);
+      }
       if (same) return false;
     }
   }
   return true;
-}
-
-/** Whether slots x and y hold the same value (the same bytes, or equal once decoded). */
-function sameValue(b: Uint8Array, items: Slots, x: number, y: number): boolean {
-  const xs = items.start[x];
-  const xe = items.end[x];
-  const ys = items.start[y];
-  const ye = items.end[y];
-  if (xe > 0 && ye > 0 && xe - xs === ye - ys && sameBytes(b, xs, ys, xe - xs)) return true;
-  return (xe < 0 || ye < 0 || b[xs] !== 0x22 || b[ys] !== 0x22) && valueOf(b, xs, xe) === valueOf(b, ys, ye);
 }
 
 function fallback(b: Uint8Array, s: Slots, fb: Fallback, base = 0): void {
@@ -551,20 +545,17 @@ class Reader {
 
 /** Whether the value b[s, e) is already among the record's items of this list, compared as values. */
 function repeated(b: Uint8Array, items: Slots, s: number, e: number): boolean {
-  // The same bytes are the same value; only strings with escapes and numbers need decoding.
-  const plain = e > 0 && b[s] === 0x22;
-  let v: string | number | undefined;
-  for (let k = 0; k < items.rows; k++) {
-    const ks = items.start[k];
-    const ke = items.end[k];
-    if (plain && ke > 0 && b[ks] === 0x22) {
-      if (ke - ks === e - s && sameBytes(b, s, ks, e - s)) return true;
-      continue;
-    }
-    v ??= valueOf(b, s, e);
-    if (valueOf(b, ks, ke) === v) return true;
-  }
+  for (let k = 0; k < items.rows; k++) if (sameValue(b, s, e, items.start[k], items.end[k])) return true;
   return false;
+}
+
+/**
+ * Whether the values b[xs, xe) and b[ys, ye) (an end negated for a string with escapes) are the
+ * same: two strings without escapes by their bytes; anything else once decoded.
+ */
+function sameValue(b: Uint8Array, xs: number, xe: number, ys: number, ye: number): boolean {
+  if (xe > 0 && ye > 0 && b[xs] === 0x22 && b[ys] === 0x22) return xe - xs === ye - ys && sameBytes(b, xs, ys, xe - xs);
+  return valueOf(b, xs, xe) === valueOf(b, ys, ye);
 }
 
 function sameBytes(b: Uint8Array, x: number, y: number, n: number): boolean {
