@@ -2,7 +2,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const scripts = ['sync-requests.ts', 'sync-full.ts', 'sim-render.ts', 'sync-incremental.ts', 'destinations-duckdb.ts', 'destinations-parquet.ts', 'destinations-postgres.ts'];
+const scripts = [
+  'sync-requests.ts',
+  'sync-full.ts',
+  'sim-render.ts',
+  'sync-incremental.ts',
+  'destinations-duckdb.ts',
+  'duckdb-merge-memory.ts',
+  'destinations-parquet.ts',
+  'destinations-postgres.ts',
+];
 let failed = 0;
 for (const s of scripts) {
   const path = new URL(s, import.meta.url).pathname;

@@ -403,6 +403,29 @@ test('a merge into more than 50,000 stored rows lifts the default memory limit a
   }
 });
 
+test('a merge turns off the build-side swap for its statements only, also when one fails, and keeps the configured value', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const core = await DuckDBCore.open(`${dir}/db.duckdb`, 'main', { disabled_optimizers: 'compressed_materialization' });
+    const setting = async () => String((await core.rows(`SELECT current_setting('disabled_optimizers') AS v`))[0].v);
+    try {
+      assert.equal(await setting(), 'compressed_materialization');
+      await core.runBuildingOnKeys(`CREATE TEMP TABLE t AS SELECT current_setting('disabled_optimizers') AS v`);
+      assert.deepEqual(await core.rows('SELECT v FROM t'), [{ v: 'build_side_probe_side,compressed_materialization' }]);
+      assert.equal(await setting(), 'compressed_materialization');
+      await core.run('BEGIN TRANSACTION');
+      await assert.rejects(core.runBuildingOnKeys(`SELECT error('boom')`), /boom/);
+      await core.run('ROLLBACK');
+      await core.reapplyAfterRollback();
+      assert.equal(await setting(), 'compressed_materialization');
+    } finally {
+      await core.close();
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
 test('CLOCKIFY_DUCKDB_MEMORY_LIMIT reaches DuckDB, and running out of it says how to raise it', async () => {
   const { dir, cleanup } = await tempDir();
   try {

@@ -146,6 +146,8 @@ export class DuckDBCore {
     // Timestamps are formatted in UTC wherever text is produced (file exports).
     await con.run(`SET TimeZone = 'UTC'`).catch(() => {});
     if (schema !== 'main') await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    const [{ v }] = await core.rows(`SELECT current_setting('disabled_optimizers') AS v`);
+    core.disabledOptimizers = String(v ?? '').replace(/'/g, "''");
     return core;
   }
 
@@ -167,6 +169,32 @@ export class DuckDBCore {
   async run(sql: string, values?: DuckDBValue[]): Promise<number> {
     const result = await this.con.run(sql, values);
     return result.rowsChanged;
+  }
+
+  /** disabled_optimizers as the database opened with it (a user's config may set it). */
+  private disabledOptimizers = '';
+
+  /**
+   * Run a statement whose joins must build their hash tables on the side written second (an
+   * EXISTS subquery's keys). DuckDB's build-side optimizer swaps the sides by estimated size, and
+   * it estimates no rows for tables created in the open transaction: a merge's insert of 100,000
+   * new rows then built on all 120,000 staged rows, every column, and ran out of 80 MB.
+   */
+  async runBuildingOnKeys(sql: string): Promise<number> {
+    const off = [this.disabledOptimizers, 'build_side_probe_side'].filter(Boolean).join(',');
+    await this.con.run(`SET disabled_optimizers = '${off}'`);
+    this.optimizerSwapOff = true;
+    const changed = await this.run(sql);
+    await this.restoreOptimizers();
+    return changed;
+  }
+
+  /** The build-side optimizer is off: a failed statement left it so (its transaction aborted). */
+  private optimizerSwapOff = false;
+
+  private async restoreOptimizers(): Promise<void> {
+    await this.con.run(`SET disabled_optimizers = '${this.disabledOptimizers}'`);
+    this.optimizerSwapOff = false;
   }
 
   async rows(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
@@ -243,6 +271,7 @@ export class DuckDBCore {
 
   /** After a rollback: DDL run inside the transaction is gone; apply it again (outside any transaction). */
   async reapplyAfterRollback(): Promise<TableSchema[]> {
+    if (this.optimizerSwapOff) await this.restoreOptimizers();
     const again = this.ensuredInTransaction;
     this.ensuredInTransaction = [];
     for (const t of again) await this.reapply(t);

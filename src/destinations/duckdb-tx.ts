@@ -223,41 +223,48 @@ export class DuckDBTransaction implements Transaction {
    * Merge a staging table into its table, once per transaction: the last staged row of a
    * repeated key wins; changed rows are updated, new ones inserted, equal ones left alone.
    * When no staged key is stored yet (a first sync), one plain INSERT.
+   *
+   * Only one join reads the whole table: the one finding which staged keys are stored (DuckDB
+   * builds it on the staged keys). The update and the insert then join the staged rows with those
+   * keys, building on the keys (runBuildingOnKeys). Before, the insert's anti-join against the
+   * table was built on all the table's keys, or on every column of the staged rows: 100,000 new
+   * and 20,000 changed rows against 1M stored ran out of 80 MB (bench/duckdb-merge-memory.ts).
    */
   private async merge(schema: TableSchema, staged: Staged): Promise<void> {
     const counts = this.count(schema.name);
     const pk = schema.primaryKey.map(quoteIdent).join(', ');
     let src = staged.name;
     const target = this.core.qualified(schema.name);
-    const on = joinOn(schema.primaryKey, 't', 's');
-    // Distinct keys staged, and how many of them are stored (a first sync: none), in one query.
-    const [{ d, stored }] = await this.core.rows(`SELECT (SELECT count(DISTINCT (${pk})) FROM ${src}) AS d,
-      (SELECT count(*) FROM ${src} AS s JOIN ${target} AS t ON ${on}) AS stored`);
+    const [{ d }] = await this.core.rows(`SELECT count(DISTINCT (${pk})) AS d FROM ${src}`);
     const distinct = Number(d);
     if (distinct < staged.rows) {
       src = `${staged.name}_u`;
       await this.core.run(`CREATE OR REPLACE TEMP TABLE ${src} AS SELECT * FROM ${staged.name}
         QUALIFY row_number() OVER (PARTITION BY ${pk} ORDER BY rowid DESC) = 1`);
     }
+    const keys = `${staged.name}_k`;
+    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${keys} AS SELECT ${schema.primaryKey.map((k) => `s.${quoteIdent(k)}`).join(', ')}
+      FROM ${src} AS s JOIN ${target} AS t ON ${joinOn(schema.primaryKey, 't', 's')}`);
+    const [{ n }] = await this.core.rows(`SELECT count(*) AS n FROM ${keys}`);
+    const stored = Number(n);
     const cols = staged.columns.map(quoteIdent);
     const nonKey = staged.columns.filter((c) => !schema.primaryKey.includes(c)).map(quoteIdent);
     const differs = [...nonKey.map((c) => `t.${c} IS DISTINCT FROM s.${c}`), `t.${quoteIdent(DELETED_AT)} IS NOT NULL`].join(' OR ');
     const set = [...nonKey.map((c) => `${c} = s.${c}`), `${quoteIdent(LOADED_AT)} = ${this.loadedAtSql}`, `${quoteIdent(DELETED_AT)} = NULL`].join(', ');
     const insertSql = `INSERT INTO ${target} (${cols.join(', ')}, ${quoteIdent(LOADED_AT)}, ${quoteIdent(DELETED_AT)})
        SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${this.loadedAtSql}, NULL FROM ${src} AS s`;
-    // No staged key stored: a plain insert; otherwise an update of the changed rows and an
-    // anti-join insert. (With repeated staged keys, `stored` counts a stored key more than once;
-    // only whether it is zero matters.)
     let updated = 0;
     let inserted: number;
     // Comparing and updating many stored rows needs more than the default limit holds.
-    if (Number(stored) > LARGE_MERGE_STORED_ROWS) await this.core.liftMemoryLimit();
-    if (Number(stored) === 0) {
+    if (stored > LARGE_MERGE_STORED_ROWS) await this.core.liftMemoryLimit();
+    if (stored === 0) {
       inserted = await this.core.run(insertSql);
     } else {
-      updated = await this.core.run(`UPDATE ${target} AS t SET ${set} FROM ${src} AS s WHERE ${on} AND (${differs})`);
-      inserted = await this.core.run(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${on})`);
+      const storedRows = `(SELECT * FROM ${src} AS s WHERE EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 's', 'k')}))`;
+      updated = await this.core.runBuildingOnKeys(`UPDATE ${target} AS t SET ${set} FROM ${storedRows} AS s WHERE ${joinOn(schema.primaryKey, 't', 's')} AND (${differs})`);
+      inserted = await this.core.runBuildingOnKeys(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 's', 'k')})`);
     }
+    await this.core.run(`DROP TABLE ${keys}`);
     if (src !== staged.name) await this.core.run(`DROP TABLE ${src}`);
     counts.inserted += inserted;
     counts.updated += updated;
