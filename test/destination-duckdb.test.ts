@@ -352,12 +352,12 @@ test('a database file opens with the memory settings a sync needs, and the confi
       }
     };
     const [fileLimit, flush, rowGroups] = await settings(`${dir}/a.duckdb`);
-    assert.match(fileLimit, /^7[0-9](\.\d+)? MiB$/);
+    assert.match(fileLimit, /^6[0-9](\.\d+)? MiB$/);
     assert.match(flush, /^(7\.\d+|8(\.0)?) MiB$/);
     assert.equal(rowGroups, '1');
     assert.match((await settings(`${dir}/b.duckdb`, { memory_limit: '1GB' }))[0], /^9[0-9]{2}(\.\d+)? MiB$/);
     // An in-memory database keeps DuckDB's own limit: its data has nowhere to spill.
-    assert.doesNotMatch((await settings(':memory:'))[0], /^7[0-9](\.\d+)? MiB$/);
+    assert.doesNotMatch((await settings(':memory:'))[0], /^6[0-9](\.\d+)? MiB$/);
     // A large transaction lifts the default limit for good; a limit the user set stays.
     for (const [config, liftable] of [[undefined, true], [{ memory_limit: '200MB' }, false]] as const) {
       const core = await DuckDBCore.open(`${dir}/c.duckdb`, 'main', config);

@@ -59,7 +59,7 @@ export const ENV_VARS: Record<string, string> = {
   CLOCKIFY_SCHEDULE: 'cron expression for the schedule command',
   CLOCKIFY_LOG_LEVEL: 'debug, info, warn or error',
   CLOCKIFY_LOG_FORMAT: 'text or json',
-  CLOCKIFY_DUCKDB_MEMORY_LIMIT: "DuckDB's memory limit, e.g. 1GB (default for a database file: 80MB, raised for large transactions)",
+  CLOCKIFY_DUCKDB_MEMORY_LIMIT: "DuckDB's memory limit, e.g. 1GB (default for a database file: 64MB, raised for large transactions)",
   CLOCKIFY_RAW_PAGES: '0: parse and normalize every time-entry page in JavaScript instead of flattening the pages that fit the schema to CSV for DuckDB',
 };
 

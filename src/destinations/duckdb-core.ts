@@ -49,11 +49,12 @@ export const DUCKDB_DEFAULTS: Record<string, string> = {
  * keeps every block it wrote cached up to that. A sync needs little of it (each block is written
  * once); staging and merges larger than the limit spill to `<file>.tmp`. At 1M entries the
  * native memory at the peak went from ~500 to ~340 MB at the same speed with 128 MB; direct flat
- * loads (one thread, see duckdb-flat-loads.ts) need less, and 80 MB took the peak from about 400
- * to 365 MB. (Not for `:memory:`: its data has nowhere to spill.)
+ * loads (one thread, see duckdb-flat-loads.ts) need less: 80 MB took the peak from about 400
+ * to 365 MB, and 64 MB to 367–374 MB against 375–390 at 80 (4 runs each, alternated). Merges at
+ * 64 MB: see bench/duckdb-merge-memory.ts. (Not for `:memory:`: its data has nowhere to spill.)
  */
 export const DUCKDB_FILE_DEFAULTS: Record<string, string> = {
-  memory_limit: '80MB',
+  memory_limit: '64MB',
 };
 
 /**

@@ -492,7 +492,7 @@ function memoryHint(message: string): string | undefined {
   return /out of memory|could not allocate|failed to (allocate|pin)/i.test(message) ? MEMORY_HINT : undefined;
 }
 
-const MEMORY_HINT = 'DuckDB reached its memory limit (80 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
+const MEMORY_HINT = 'DuckDB reached its memory limit (64 MB by default for a database file): set CLOCKIFY_DUCKDB_MEMORY_LIMIT=1GB (or more) and run the sync again; it resumes from the last commit.';
 
 function txClosed(): SyncError {
   return new SyncError('DESTINATION_TX_CLOSED', 'The transaction is already committed or rolled back', { kind: 'destination' });
