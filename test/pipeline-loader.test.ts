@@ -164,3 +164,39 @@ test('with deferredFlatPages, flat pages go to the next transaction while a comm
   await wrote;
   assert.deepEqual(log, ['tx1 flat 1', 'tx1 commit called', 'tx2 flat 1', 'tx1 committed', 'tx2 write t', 'tx2 commit called', 'tx2 committed']);
 });
+
+test('the CSV of flat pages is released (flatWritten) only once the transaction has written it', async () => {
+  const log: string[] = [];
+  let release = () => {};
+  const written = new Promise<void>((r) => (release = r));
+  const dest = {
+    description: 'fake',
+    capabilities: { flatPages: true, deferredFlatPages: true },
+    async begin(): Promise<Transaction> {
+      return {
+        async write() {},
+        async writeFlat(job: FlatPages) {
+          log.push(`writeFlat ${job.pages.length}`);
+          await written;
+          log.push('written');
+        },
+        async reconcile() { return 0; },
+        setState() {},
+        async commit() { return {}; },
+        async rollback() {},
+      } as Transaction;
+    },
+  } as unknown as Destination;
+  const shape = {} as FlatShape;
+  const a = new Uint8Array(6 * 1024 * 1024);
+  const b = new Uint8Array(6 * 1024 * 1024);
+  const loader = new PartitionLoader(dest, { flatWritten: (tables) => log.push(`released ${tables.length}${tables[0] === a && tables[1] === b ? ' a b' : ''}`) });
+  await loader.writeFlat('w', { shape, tables: [a] }, 1);
+  const spilled = loader.writeFlat('w', { shape, tables: [b] }, 1); // 12 MB: handed over
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(log, ['writeFlat 2']);
+  release();
+  await spilled;
+  assert.deepEqual(log, ['writeFlat 2', 'written', 'released 2 a b']);
+  await loader.commit();
+});

@@ -51,3 +51,31 @@ test('a page held by a worker that stops is flattened or refused, never lost; la
   assert.ok(outcome === 'flat' || /worker/.test(outcome), outcome);
   assert.equal((await worker.flatten(0, json, flat, page())).kind, 'flat');
 });
+
+test('recycled CSV buffers are reused for later pages: in this thread, and by the worker (they leave this thread)', async () => {
+  const { app } = createSimulator({ seed: 5, workspaces: 1, users: 2, projects: 3, entries: 400, now: '2026-11-23T12:00:00Z' });
+  const [ws] = (await simGet<Array<{ id: string }>>(app, '/api/v1/workspaces')).body;
+  const [user] = (await simGet<Array<{ id: string }>>(app, `/api/v1/workspaces/${ws.id}/users`)).body;
+  const body = Buffer.from((await simGet(app, `/api/v1/workspaces/${ws.id}/user/${user.id}/time-entries?page-size=5000`)).text);
+  const csv = (r: FlattenResult) => (r.kind === 'flat' ? r.tables.map((t) => Buffer.from(t).toString('latin1')) : assert.fail(r.kind));
+  const local = inThreadFlattener();
+  const first = await local.flatten(0, json, flat, Buffer.from(body));
+  const expected = csv(first);
+  const buffers = first.kind === 'flat' ? first.tables.map((t) => t.buffer) : [];
+  local.recycle(first.kind === 'flat' ? first.tables : []);
+  const second = await local.flatten(0, json, flat, Buffer.from(body));
+  assert.deepEqual(csv(second), expected);
+  const reused = second.kind === 'flat' ? second.tables.filter((t) => t.length > 0 && buffers.includes(t.buffer)) : [];
+  assert.ok(reused.length > 0, 'a recycled buffer holds the next page');
+
+  const worker = workerFlattener();
+  try {
+    const a = await worker.flatten(0, json, flat, Buffer.from(body));
+    const tables = a.kind === 'flat' ? a.tables : [];
+    worker.recycle(tables);
+    assert.ok(tables.every((t) => t.buffer.byteLength === 0), 'transferred back to the worker');
+    for (let i = 0; i < 3; i++) assert.deepEqual(csv(await worker.flatten(0, json, flat, Buffer.from(body))), expected);
+  } finally {
+    await worker.close();
+  }
+});

@@ -62,7 +62,9 @@ export interface Transaction {
   /**
    * Optional (`capabilities.flatPages`): flat pages of a stream (json-flatten.ts: raw JSON pages
    * that fit the plan's shape, as CSV per table), written as `write` would write the rows the
-   * normalizer makes of them (the stream's table and its child tables).
+   * normalizer makes of them (the stream's table and its child tables). Once the returned
+   * promise resolves, the pages' buffers are the caller's again (they are reused for later
+   * pages): the destination keeps nothing that reads them.
    */
   writeFlat?(job: FlatPages): Promise<void>;
   /**

@@ -25,5 +25,8 @@ export function flattenRaw(body: Buffer, shape: JsonShape, flat: FlatShape): Fla
 }
 
 /** Messages to the worker: a page, with its shape the first time that shape is used. */
-export type ToWorker = { id: number; shapeId: number; shape?: { json: JsonShape; flat: FlatShape }; body: Uint8Array };
+export type ToWorker =
+  | { id: number; shapeId: number; shape?: { json: JsonShape; flat: FlatShape }; body: Uint8Array; recycle?: undefined }
+  /** Buffers of flat pages written (PageFlattener.recycle), for the worker's next pages. */
+  | { recycle: ArrayBuffer[] };
 export type FromWorker = { id: number; result?: FlattenResult; error?: string };

@@ -1,12 +1,16 @@
 /** The worker thread of page-flattener.ts: checks and flattens the pages it is sent. */
 import { parentPort } from 'node:worker_threads';
-import type { FlatShape } from '../normalize/json-flatten.ts';
+import { recycleFlatOutput, type FlatShape } from '../normalize/json-flatten.ts';
 import type { JsonShape } from '../normalize/json-shape.ts';
 import { flattenRaw, type FromWorker, type ToWorker } from './page-flatten.ts';
 
 const shapes = new Map<number, { json: JsonShape; flat: FlatShape }>();
 
 parentPort!.on('message', (m: ToWorker) => {
+  if (m.recycle) {
+    recycleFlatOutput(m.recycle);
+    return;
+  }
   let reply: FromWorker;
   let transfer: ArrayBuffer[] = [];
   try {

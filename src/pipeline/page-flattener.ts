@@ -12,18 +12,29 @@
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FlatShape } from '../normalize/json-flatten.ts';
+import { recycleFlatOutput, type FlatShape } from '../normalize/json-flatten.ts';
 import type { JsonShape } from '../normalize/json-shape.ts';
 import { flattenRaw, type FlattenResult, type FromWorker, type ToWorker } from './page-flatten.ts';
 
 export interface PageFlattener {
   flatten(shapeId: number, shape: JsonShape, flat: FlatShape, body: Buffer): Promise<FlattenResult>;
+  /**
+   * The CSV of flat pages is written and will not be read again: its buffers go back to be
+   * reused (to the worker: transferred, so a later read here would find them empty).
+   */
+  recycle(tables: readonly Uint8Array[]): void;
   close(): Promise<void>;
+}
+
+/** The distinct whole buffers under `tables` (a table's CSV has one of its own). */
+function buffersOf(tables: readonly Uint8Array[]): ArrayBuffer[] {
+  return [...new Set(tables.map((t) => t.buffer as ArrayBuffer))].filter((b) => b.byteLength > 0);
 }
 
 export function inThreadFlattener(): PageFlattener {
   return {
     flatten: async (_id, shape, flat, body) => flattenRaw(body, shape, flat),
+    recycle: (tables) => recycleFlatOutput(buffersOf(tables)),
     close: async () => {},
   };
 }
@@ -100,6 +111,11 @@ export function workerFlattener(): PageFlattener {
         pending.set(id, { resolve, reject });
         w.postMessage(msg, [msg.body.buffer as ArrayBuffer]);
       });
+    },
+    recycle(tables) {
+      if (broken || !worker) return;
+      const buffers = buffersOf(tables);
+      if (buffers.length) worker.postMessage({ recycle: buffers } satisfies ToWorker, buffers);
     },
     async close() {
       broken = true;

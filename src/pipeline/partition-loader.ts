@@ -35,6 +35,8 @@ export interface LoaderOptions {
    * own rates.
    */
   commitFlatRows?: number;
+  /** Called with the CSV of flat pages the transaction has written (PageFlattener.recycle). */
+  flatWritten?: (tables: readonly Uint8Array[]) => void;
 }
 
 /**
@@ -85,6 +87,18 @@ export class PartitionLoader {
     this.batchRows = opts.batchRows ?? 50_000;
     this.commitRows = opts.commitRows ?? (opts.batchRows === undefined ? 450_000 : opts.batchRows);
     this.commitFlatRows = destination.capabilities?.deferredFlatPages ? (opts.commitFlatRows ?? 2 * this.commitRows) : this.commitRows;
+    this.flatWritten = opts.flatWritten ?? (() => {});
+  }
+
+  private readonly flatWritten: (tables: readonly Uint8Array[]) => void;
+
+  /** Hands a job of flat pages to the transaction; once written, its CSV buffers are released. */
+  private async writeFlatJob(tx: Transaction, job: FlatPages): Promise<void> {
+    if (!tx.writeFlat) throw new Error(`${this.destination.description} cannot load flat pages`);
+    await tx.writeFlat(job);
+    const pages = job.pages;
+    job.pages = [];
+    this.flatWritten(pages.flat());
   }
 
   async write(table: string, rows: Row[]): Promise<void> {
@@ -176,7 +190,7 @@ export class PartitionLoader {
       // Only flat pages: they go to files, without waiting for the commit in flight.
       await this.commitCalled;
       const tx = (this.tx ??= await this.destination.begin());
-      for (const job of flat) await tx.writeFlat!(job);
+      for (const job of flat) await this.writeFlatJob(tx, job);
       return;
     }
     await this.inflight;
@@ -186,11 +200,7 @@ export class PartitionLoader {
         await tx.write(batch[i][0], batch[i][1]);
         batch[i][1] = []; // release the rows as soon as they are loaded
       }
-      for (let i = 0; i < flat.length; i++) {
-        if (!tx.writeFlat) throw new Error(`${this.destination.description} cannot load flat pages`);
-        await tx.writeFlat(flat[i]);
-        flat[i].pages = [];
-      }
+      for (const job of flat) await this.writeFlatJob(tx, job);
     });
   }
 

@@ -61,7 +61,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const streams = selectStreams(opts.streams, [...STREAMS, ...(opts.customStreams ?? [])]);
   const normalizer = createNormalizer(streams);
   const byName = new Map(streams.map((s) => [s.name, s]));
-  const loader = new PartitionLoader(destination, { batchRows: opts.batchRows, commitRows: opts.commitRows });
+  let flattener: PageFlattener | undefined;
+  const loader = new PartitionLoader(destination, { batchRows: opts.batchRows, commitRows: opts.commitRows, flatWritten: (tables) => flattener?.recycle(tables) });
   const timeEntries: Record<string, TimeEntriesSummary> = {};
   const warn = (message: string) => {
     warnings.push(message);
@@ -102,7 +103,6 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   await destination.recordRun({ runId, startedAt, endedAt: null, status: 'running', mode, rowsPerTable: {}, requests: 0 });
 
   let error: SyncError | undefined;
-  let flattener: PageFlattener | undefined;
   try {
     for (const change of await destination.ensureTables(normalizer.tables())) {
       if (change.kind === 'type-mismatch') warnings.push(`${change.table}.${change.column}: ${change.detail ?? 'type differs'} (kept as it is)`);
