@@ -242,8 +242,7 @@ export class DuckDBTransaction implements Transaction {
       await this.core.run(`CREATE OR REPLACE TEMP TABLE ${src} AS SELECT * FROM ${staged.name}
         QUALIFY row_number() OVER (PARTITION BY ${pk} ORDER BY rowid DESC) = 1`);
     }
-    const keys = `${staged.name}_k`;
-    await this.core.run(`CREATE OR REPLACE TEMP TABLE ${keys} AS SELECT ${schema.primaryKey.map((k) => `s.${quoteIdent(k)}`).join(', ')}
+    const keys = await this.tempKeys(schema.primaryKey, `SELECT ${schema.primaryKey.map((k) => `s.${quoteIdent(k)}`).join(', ')}
       FROM ${src} AS s JOIN ${target} AS t ON ${joinOn(schema.primaryKey, 't', 's')}`);
     const [{ n }] = await this.core.rows(`SELECT count(*) AS n FROM ${keys}`);
     const stored = Number(n);
@@ -260,9 +259,10 @@ export class DuckDBTransaction implements Transaction {
     if (stored === 0) {
       inserted = await this.core.run(insertSql);
     } else {
-      const storedRows = `(SELECT * FROM ${src} AS s WHERE EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 's', 'k')}))`;
-      updated = await this.core.runBuildingOnKeys(`UPDATE ${target} AS t SET ${set} FROM ${storedRows} AS s WHERE ${joinOn(schema.primaryKey, 't', 's')} AND (${differs})`);
-      inserted = await this.core.runBuildingOnKeys(`${insertSql} WHERE NOT EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 's', 'k')})`);
+      const isStored = `EXISTS (SELECT 1 FROM ${keys} AS k WHERE ${joinOn(schema.primaryKey, 's', 'k')})`;
+      updated = await this.core.runBuildingOnKeys(`UPDATE ${target} AS t SET ${set} FROM (SELECT * FROM ${src} AS s WHERE ${isStored}) AS s
+        WHERE ${joinOn(schema.primaryKey, 't', 's')} AND (${differs})`);
+      inserted = await this.core.runBuildingOnKeys(`${insertSql} WHERE NOT ${isStored}`);
     }
     await this.core.run(`DROP TABLE ${keys}`);
     if (src !== staged.name) await this.core.run(`DROP TABLE ${src}`);
