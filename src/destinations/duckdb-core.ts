@@ -179,7 +179,8 @@ export class DuckDBCore {
    * Run a statement whose joins must build their hash tables on the side written second (an
    * EXISTS subquery's keys). DuckDB's build-side optimizer swaps the sides by estimated size, and
    * it estimates no rows for tables created in the open transaction: a merge's insert of 100,000
-   * new rows then built on all 120,000 staged rows, every column, and ran out of 80 MB.
+   * new rows then built on all 120,000 staged rows, every column, and ran out of 80 MB; a child
+   * replacement built on the stored children. Used by the merge and the child replacement.
    */
   async runBuildingOnKeys(sql: string): Promise<number> {
     const off = [this.disabledOptimizers, 'build_side_probe_side'].filter(Boolean).join(',');

@@ -389,8 +389,10 @@ export class DuckDBTransaction implements Transaction {
       const notWritten = childKeys ? ` AND NOT EXISTS (SELECT 1 FROM ${childKeys} AS w WHERE ${joinOn(child.primaryKey, 'c', 'w')})` : '';
       const where = `EXISTS (SELECT 1 FROM (${sources.join(' UNION ')}) AS p WHERE ${joinOn(pcols, 'c', 'p')})${notWritten}`;
       if (this.core.childrenOf(child.name).length === 0) {
-        // No grandchildren to follow: one DELETE (one statement instead of three).
-        const n = await this.core.run(`DELETE FROM ${this.core.qualified(child.name)} AS c WHERE ${where}`);
+        // No grandchildren to follow: one DELETE (one statement instead of three), its joins built
+        // on the written keys, not on the stored children (100,000 new and 50,000 changed entries
+        // against 1M stored, 2M tags: out of 64 MB in 4 of 4 runs, 0 of 4 after).
+        const n = await this.core.runBuildingOnKeys(`DELETE FROM ${this.core.qualified(child.name)} AS c WHERE ${where}`);
         this.count(child.name).deleted += n;
         continue;
       }
